@@ -1,0 +1,128 @@
+package catalog
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+)
+
+// encodedCommands pre-encodes n commands so a benchmark times Apply alone.
+func encodedCommands(b *testing.B, n int, mk func(i int) Command) [][]byte {
+	out := make([][]byte, n)
+	for i := range out {
+		out[i] = mustEncode(b, mk(i))
+	}
+	return out
+}
+
+func benchApply(b *testing.B, cmds [][]byte, setup func(s *State)) {
+	s := New(nil)
+	if setup != nil {
+		setup(s)
+	}
+	start := s.LastIndex()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.Apply(start+uint64(i)+1, cmds[i%len(cmds)])
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+}
+
+// BenchmarkApplyKVSet overwrites 10,000 keys in turn.
+func BenchmarkApplyKVSet(b *testing.B) {
+	cmds := encodedCommands(b, 10000, func(i int) Command {
+		return &KVSetRequest{Key: fmt.Sprintf("app/config/%05d", i), Value: []byte("some value of a few bytes")}
+	})
+	benchApply(b, cmds, nil)
+}
+
+// BenchmarkApplyKVCreateDelete creates and deletes keys, leaving tombstones.
+func BenchmarkApplyKVCreateDelete(b *testing.B) {
+	cmds := encodedCommands(b, 2000, func(i int) Command {
+		key := fmt.Sprintf("locks/%04d", i/2)
+		if i%2 == 1 {
+			return &KVDeleteRequest{Key: key}
+		}
+		return &KVCASRequest{Key: key, Value: []byte("holder")}
+	})
+	benchApply(b, cmds, nil)
+}
+
+// BenchmarkApplyRegister re-registers services with a changing check
+// status across 1,000 nodes: the anti-entropy and serfHealth load.
+func BenchmarkApplyRegister(b *testing.B) {
+	status := []string{HealthPassing, HealthWarning}
+	cmds := encodedCommands(b, 4000, func(i int) Command {
+		node := fmt.Sprintf("node-%04d", i%1000)
+		return &RegisterRequest{Node: node, Address: "10.0.0.1", NodeMeta: map[string]string{"rack": "r1"},
+			Service: &Service{ID: "web-1", Service: "web", Tags: []string{"v1"}, Port: 80},
+			Check:   &HealthCheck{CheckID: "web-http", ServiceID: "web-1", Status: status[(i/1000)%2]}}
+	})
+	benchApply(b, cmds, nil)
+}
+
+// BenchmarkWatchMemory holds 100,000 blocking queries, each on its own KV
+// key or each on one shared service, and reports the heap they take.
+func BenchmarkWatchMemory(b *testing.B) {
+	const watchers = 100000
+	for _, shared := range []bool{false, true} {
+		b.Run(fmt.Sprintf("shared=%v", shared), func(b *testing.B) {
+			var perWatch float64
+			for range b.N {
+				s := New(nil)
+				keys := make([]string, watchers)
+				for i := range keys {
+					keys[i] = fmt.Sprintf("app/%06d", i)
+				}
+				sets := make([]*WatchSet, watchers)
+				before := heapBytes()
+				for i := range sets {
+					sets[i] = &WatchSet{}
+					if shared {
+						_, _, _ = s.CheckServiceNodes(sets[i], "web", Query{})
+					} else {
+						s.KVGet(sets[i], keys[i])
+					}
+				}
+				after := heapBytes()
+				perWatch = float64(after-before) / watchers
+				runtime.KeepAlive(sets)
+				runtime.KeepAlive(keys)
+			}
+			b.ReportMetric(perWatch, "bytes/watch")
+		})
+	}
+}
+
+func heapBytes() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// BenchmarkFanOut wakes 10,000 waiters on one service with one write.
+func BenchmarkFanOut(b *testing.B) {
+	a := newApplier(b)
+	a.node("n1", "10.0.0.1", nil)
+	a.service("n1", "web", "web-1")
+	a.check("n1", "c", "web-1", HealthPassing)
+	status := []string{HealthCritical, HealthPassing}
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		sets := make([]*WatchSet, 10000)
+		for j := range sets {
+			sets[j] = &WatchSet{}
+			_, _, _ = a.s.CheckServiceNodes(sets[j], "web", Query{})
+		}
+		cmd := mustEncode(b, &UpdateCheckRequest{Node: "n1", CheckID: "c", Status: status[i%2]})
+		b.StartTimer()
+		a.idx++
+		a.s.Apply(a.idx, cmd)
+		if !sets[0].Fired() {
+			b.Fatal("the write did not wake the waiters")
+		}
+	}
+}

@@ -1,0 +1,262 @@
+package driver
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cairn-sd/cairn/netsim"
+	"github.com/cairn-sd/cairn/swim"
+	"go.uber.org/zap"
+)
+
+// DefaultStreamTimeout bounds a stream exchange whose peer neither answers
+// nor breaks the stream.
+const DefaultStreamTimeout = 10 * time.Second
+
+// Config configures a driven member.
+type Config struct {
+	// Swim is the member's configuration. Addr may be left empty: the
+	// driver fills it with the host and the bound port. Rand, Entropy and
+	// Logger default to the Env's; Keyring is set by the driver.
+	Swim swim.Config
+	// Port is the UDP and stream port (serf_lan or serf_wan); 0 picks one.
+	Port int
+	// KeyringFile is the keyring's name on the Env's disk, e.g.
+	// "serf/local.keyring". Empty means the keyring is not persisted.
+	KeyringFile string
+	// EncryptKey is the base64 `encrypt` key, used when no keyring file
+	// exists yet. Empty with no keyring file means no encryption.
+	EncryptKey string
+	// StreamTimeout bounds each outgoing stream exchange; zero means
+	// DefaultStreamTimeout.
+	StreamTimeout time.Duration
+	// OnEvent, if set, receives each membership event.
+	OnEvent func(swim.Event)
+	// OnUserEvent, if set, receives each user event.
+	OnUserEvent func(swim.UserEvent)
+}
+
+// ErrStopped is returned by operations on a stopped node.
+var ErrStopped = errors.New("swim/driver: node stopped")
+
+// Node is a swim.Member bound to an Env.
+type Node struct {
+	env      netsim.Env
+	cfg      Config
+	start    time.Time
+	member   *swim.Member
+	keyring  *swim.Keyring
+	conn     netsim.PacketConn
+	listener netsim.Listener
+	timer    netsim.Timer
+	armedAt  time.Duration
+	armed    bool
+	stopped  bool
+	log      *zap.Logger
+}
+
+// Start binds the node's port, loads or creates its keyring, and starts the
+// member. It does not join anyone: call Join.
+func Start(env netsim.Env, cfg Config) (*Node, error) {
+	n := &Node{env: env, cfg: cfg, start: env.Now(), log: env.Logger()}
+	if n.cfg.StreamTimeout <= 0 {
+		n.cfg.StreamTimeout = DefaultStreamTimeout
+	}
+	if err := n.loadKeyring(); err != nil {
+		return nil, err
+	}
+	conn, err := env.Net().ListenPacket(cfg.Port, n.handlePacket)
+	if err != nil {
+		return nil, fmt.Errorf("swim/driver: listen on port %d: %w", cfg.Port, err)
+	}
+	n.conn = conn
+	port, err := portOf(conn.LocalAddr())
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if n.listener, err = env.Net().Listen(port, n.accept); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("swim/driver: listen for streams on port %d: %w", port, err)
+	}
+	if err := n.startMember(port); err != nil {
+		n.conn.Close()
+		n.listener.Close()
+		return nil, err
+	}
+	n.pump()
+	return n, nil
+}
+
+func (n *Node) startMember(port int) error {
+	sc := n.cfg.Swim
+	if sc.Addr == "" {
+		sc.Addr = joinHostPort(n.env.Host(), port)
+	}
+	if sc.Rand == nil {
+		sc.Rand = n.env.Rand()
+	}
+	if sc.Entropy == nil {
+		sc.Entropy = n.env.Entropy()
+	}
+	if sc.Logger == nil {
+		sc.Logger = n.log
+	}
+	sc.Keyring = n.keyring
+	m, err := swim.New(sc, n.now())
+	if err != nil {
+		return fmt.Errorf("swim/driver: start member: %w", err)
+	}
+	n.member = m
+	return nil
+}
+
+// portOf returns the port of a "host:port" address.
+func portOf(addr string) (int, error) {
+	i := strings.LastIndexByte(addr, ':')
+	port, err := strconv.Atoi(addr[i+1:])
+	if i < 0 || err != nil {
+		return 0, fmt.Errorf("swim/driver: bad local address %q", addr)
+	}
+	return port, nil
+}
+
+// joinHostPort formats an address as net.JoinHostPort does, without the net
+// package (not allowed in swim/).
+func joinHostPort(host string, port int) string {
+	if strings.IndexByte(host, ':') >= 0 {
+		return "[" + host + "]:" + strconv.Itoa(port)
+	}
+	return host + ":" + strconv.Itoa(port)
+}
+
+// now is the member's clock: time since the node started.
+func (n *Node) now() time.Duration { return n.env.Now().Sub(n.start) }
+
+// Member returns the driven member, for reads (Members, Node, Stats,
+// DistanceTo). Calls that change it should go through the Node so that its
+// outputs are sent.
+func (n *Node) Member() *swim.Member { return n.member }
+
+// Addr is the member's advertised address.
+func (n *Node) Addr() string { return n.conn.LocalAddr() }
+
+// Join starts push-pull exchanges with addrs.
+func (n *Node) Join(addrs []string) error {
+	if n.stopped {
+		return ErrStopped
+	}
+	n.member.Join(n.now(), addrs)
+	n.pump()
+	return nil
+}
+
+// Leave broadcasts a graceful leave. Keep the node running a few gossip
+// intervals afterwards, then Stop it.
+func (n *Node) Leave() error {
+	if n.stopped {
+		return ErrStopped
+	}
+	n.member.Leave(n.now())
+	n.pump()
+	return nil
+}
+
+// UserEvent broadcasts an application event.
+func (n *Node) UserEvent(name string, payload []byte) error {
+	if n.stopped {
+		return ErrStopped
+	}
+	if err := n.member.UserEvent(n.now(), name, payload); err != nil {
+		return err
+	}
+	n.pump()
+	return nil
+}
+
+// SetTags replaces the member's tags and gossips them.
+func (n *Node) SetTags(tags swim.Tags) error {
+	if n.stopped {
+		return ErrStopped
+	}
+	if err := n.member.SetTags(n.now(), tags); err != nil {
+		return err
+	}
+	n.pump()
+	return nil
+}
+
+// Stop closes the sockets and the timer; the node stays silent from then on.
+func (n *Node) Stop() {
+	if n.stopped {
+		return
+	}
+	n.stopped = true
+	if n.timer != nil {
+		n.timer.Stop()
+	}
+	n.conn.Close()
+	n.listener.Close()
+}
+
+func (n *Node) handlePacket(from netsim.Addr, payload []byte) {
+	if n.stopped {
+		return
+	}
+	n.member.Step(n.now(), from, payload)
+	n.pump()
+}
+
+// pump drains the member's outputs and re-arms the timer.
+func (n *Node) pump() {
+	if n.stopped {
+		return
+	}
+	r := n.member.Ready()
+	for _, p := range r.Packets {
+		if err := n.conn.WriteTo(p.Payload, p.To); err != nil {
+			n.log.Debug("swim/driver: send packet", zap.String("to", p.To), zap.Error(err))
+		}
+	}
+	for _, s := range r.Streams {
+		n.dial(s)
+	}
+	if n.cfg.OnEvent != nil {
+		for _, e := range r.Events {
+			n.cfg.OnEvent(e)
+		}
+	}
+	if n.cfg.OnUserEvent != nil {
+		for _, e := range r.UserEvents {
+			n.cfg.OnUserEvent(e)
+		}
+	}
+	n.arm()
+}
+
+// arm sets the single timer to the member's next deadline. A timer already
+// set earlier is kept: firing early costs one idle Tick, while re-creating
+// the timer after every packet would cost far more.
+func (n *Node) arm() {
+	deadline := n.member.NextDeadline()
+	if n.armed && n.armedAt <= deadline {
+		return
+	}
+	if n.timer != nil {
+		n.timer.Stop()
+	}
+	n.armed, n.armedAt = true, deadline
+	n.timer = n.env.AfterFunc(max(0, deadline-n.now()), n.fire)
+}
+
+func (n *Node) fire() {
+	n.armed = false
+	if n.stopped {
+		return
+	}
+	n.member.Tick(n.now())
+	n.pump()
+}

@@ -1,0 +1,104 @@
+package driver_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/cairn-sd/cairn/netsim"
+	"github.com/cairn-sd/cairn/swim"
+	"github.com/cairn-sd/cairn/swim/driver"
+	"github.com/stretchr/testify/require"
+)
+
+// detectionBound is the time by which every member must have declared a
+// crashed member failed, from the LAN settings and the pool size n:
+//
+//   - some member probes the victim within one round of its probe order,
+//     at most n probe intervals, and the probe fails within one more;
+//   - that member's suspicion lasts at most SuspicionMaxTimeoutMult·min;
+//   - the dead message reaches the rest within the transmit limit's worth
+//     of gossip rounds, and a member the gossip missed still has its own
+//     suspicion timer, or the next push-pull (scaled by n) to repair it.
+func detectionBound(cfg swim.Config, n int) time.Duration {
+	probe := time.Duration(n+1) * cfg.ProbeInterval
+	scale := 1.0
+	for p := 10; p <= n; p *= 10 {
+		scale++
+	}
+	minSuspicion := time.Duration(float64(cfg.SuspicionMult) * scale * float64(cfg.ProbeInterval))
+	maxSuspicion := time.Duration(cfg.SuspicionMaxTimeoutMult) * minSuspicion
+	limit := 0
+	for p := 1; p < n+1; p *= 10 {
+		limit += cfg.RetransmitMult
+	}
+	spread := time.Duration(limit) * cfg.GossipInterval
+	return probe + maxSuspicion + spread + cfg.PushPullInterval
+}
+
+func TestSimHundredMembersConvergeAndEveryoneDeclaresACrashedMemberFailed(t *testing.T) {
+	const n = 100
+	for _, seed := range seeds(t, 10, 1) {
+		c := newCluster(t, seed, n, netsim.Options{}, nil)
+		took := c.mustConverge(2 * time.Minute)
+
+		victim := c.names[1+int(c.sim.Workload().IntN(n-1))]
+		crashedAt := c.sim.Now()
+		c.sim.Crash(victim)
+		bound := detectionBound(swim.LANConfig(), n)
+		_, ok := c.runUntil(bound+10*time.Second, time.Second, func() bool { return c.sees(victim, swim.StateDead) })
+		require.True(t, ok, "seed %d: %s not declared failed by everyone", seed, victim)
+
+		first, last := time.Duration(-1), time.Duration(0)
+		for _, r := range c.events {
+			if r.event.Kind == swim.EventFailed && r.event.Node.Name == victim {
+				d := r.at - crashedAt
+				if first < 0 {
+					first = d
+				}
+				last = max(last, d)
+			}
+		}
+		t.Logf("seed %d: converged in %v; crash of %s: first failure event %v, last %v, bound %v",
+			seed, took, victim, first, last, bound)
+		require.LessOrEqual(t, last, bound, "seed %d", seed)
+		require.Zero(t, c.count(swim.EventFailed, "", 0)-c.count(swim.EventFailed, victim, 0),
+			"seed %d: no live member may be declared failed without a fault", seed)
+	}
+}
+
+func TestSimFalsePositivesUnderTenPercentLossSWIMVersusLifeguard(t *testing.T) {
+	const n = 100
+	d := 3 * time.Minute
+	list := seeds(t, 3, 1)
+	if testing.Short() {
+		d = time.Minute
+	}
+	lossy := netsim.Options{LAN: netsim.LANProfile()}
+	lossy.LAN.Loss = 0.10
+	run := func(seed uint64, plain bool) (failed, suspected int) {
+		c := newCluster(t, seed, n, lossy, func(cfg *driver.Config) {
+			cfg.Swim.DisableTCPPings = true
+			if plain {
+				cfg.Swim.DisableAwareness = true
+				cfg.Swim.DisableDynamicSuspicion = true
+				cfg.Swim.DisableBuddy = true
+				cfg.Swim.DisableNacks = true
+			}
+		})
+		c.mustConverge(2 * time.Minute)
+		start := c.sim.Now()
+		c.sim.RunFor(d)
+		return c.count(swim.EventFailed, "", start), c.count(swim.EventSuspect, "", start)
+	}
+	var swimTotal, lifeguardTotal int
+	for _, seed := range list {
+		sf, ss := run(seed, true)
+		lf, ls := run(seed, false)
+		t.Logf("seed %d: %d members, 10%% loss, %v: false failure events SWIM=%d Lifeguard=%d; "+
+			"suspect events SWIM=%d Lifeguard=%d", seed, n, d, sf, lf, ss, ls)
+		swimTotal += sf
+		lifeguardTotal += lf
+	}
+	t.Logf("total false failure events: SWIM=%d Lifeguard=%d", swimTotal, lifeguardTotal)
+	require.LessOrEqual(t, lifeguardTotal, swimTotal)
+}

@@ -1,0 +1,189 @@
+package swim
+
+// This file holds the membership rules of SWIM §4.2 with memberlist's
+// semantics: how alive, suspect and dead messages change the member table,
+// ordered by incarnation numbers, and how a member refutes news about itself.
+
+// aliveNode applies an alive message. bootstrap is true only for the local
+// member's own first announcement.
+func (m *Member) aliveNode(a alive, bootstrap bool) {
+	if a.Node == "" || a.Addr == "" || tagsSize(a.Tags) > MaxTagsBytes {
+		return
+	}
+	n := m.lookup(a.Node)
+	if n == nil {
+		n = m.addNode(a)
+		if a.Node != m.cfg.Name || bootstrap {
+			m.emit(EventJoin, n, "")
+		}
+		m.queueAlive(a)
+		return
+	}
+	isSelf := a.Node == m.cfg.Name
+	if n.Addr != a.Addr {
+		if isSelf || n.State <= StateSuspect {
+			m.conflict(n, a)
+			return
+		}
+	}
+	if isSelf && !bootstrap {
+		if a.Incarnation > m.incarnation || (a.Incarnation == m.incarnation && !sameTags(a.Tags, n.Tags)) {
+			m.refute(a.Incarnation)
+		}
+		return
+	}
+	if a.Incarnation <= n.Incarnation && n.Addr == a.Addr && !bootstrap {
+		return
+	}
+	m.removeSuspicion(a.Node)
+	old := n.State
+	changed := n.Addr != a.Addr || !sameTags(n.Tags, a.Tags)
+	n.Incarnation, n.Addr, n.Tags = a.Incarnation, a.Addr, cloneTags(a.Tags)
+	n.conflictAddr = ""
+	if old != StateAlive {
+		n.State, n.StateChange = StateAlive, m.now
+	}
+	switch {
+	case old == StateSuspect:
+		m.emit(EventAlive, n, "")
+	case old >= StateDead:
+		m.emit(EventJoin, n, "")
+	case changed:
+		m.emit(EventUpdate, n, "")
+	}
+	m.queueAlive(a)
+}
+
+// conflict reports a live name claimed from a second address, once per
+// claimant, and does not merge the claim. A claim on the local member's own
+// name is also refuted, so that the genuine member's view keeps winning.
+func (m *Member) conflict(n *nodeState, a alive) {
+	if n.conflictAddr != a.Addr {
+		n.conflictAddr = a.Addr
+		m.emit(EventConflict, n, a.Addr)
+		m.log.Warn("swim: two live nodes claim one name")
+	}
+	if a.Node == m.cfg.Name && a.Incarnation >= m.incarnation {
+		m.refute(a.Incarnation)
+	}
+}
+
+// addNode inserts a new row at a random slot at or after the probe cursor,
+// so that a newcomer is probed in the current round at a random time, as
+// memberlist does.
+func (m *Member) addNode(a alive) *nodeState {
+	n := &nodeState{NodeInfo: NodeInfo{Name: a.Node, Addr: a.Addr, Tags: cloneTags(a.Tags),
+		Incarnation: a.Incarnation, State: StateAlive, StateChange: m.now}}
+	m.nodes = append(m.nodes, n)
+	last := len(m.nodes) - 1
+	m.index[a.Node] = last
+	lo := min(m.probeIndex, last)
+	j := lo + m.rnd.IntN(last-lo+1)
+	m.swapNodes(j, last)
+	return n
+}
+
+func (m *Member) swapNodes(i, j int) {
+	m.nodes[i], m.nodes[j] = m.nodes[j], m.nodes[i]
+	m.index[m.nodes[i].Name] = i
+	m.index[m.nodes[j].Name] = j
+}
+
+func (m *Member) queueAlive(a alive) {
+	m.broadcasts.queue(nodeKey(a.Node), frameOf(message{alive: &a}))
+}
+
+// suspectNode applies a suspect message (SWIM §4.2).
+func (m *Member) suspectNode(s suspect) {
+	n := m.lookup(s.Node)
+	if n == nil || s.Incarnation < n.Incarnation {
+		return
+	}
+	if s.Node == m.cfg.Name {
+		if !m.leaving {
+			m.refute(s.Incarnation)
+		}
+		return
+	}
+	if n.State == StateSuspect {
+		if sp := m.findSuspicion(s.Node); sp != nil && sp.confirm(s.From) {
+			m.broadcasts.queue(nodeKey(s.Node), frameOf(message{suspect: &s}))
+		}
+		return
+	}
+	if n.State != StateAlive {
+		return
+	}
+	n.Incarnation, n.State, n.StateChange = s.Incarnation, StateSuspect, m.now
+	m.stats.SuspicionsRaised++
+	m.emit(EventSuspect, n, "")
+	m.broadcasts.queue(nodeKey(s.Node), frameOf(message{suspect: &s}))
+	m.startSuspicion(s.Node, s.From)
+}
+
+// deadNode applies a dead message; From == Node means a graceful leave.
+func (m *Member) deadNode(d dead) {
+	n := m.lookup(d.Node)
+	if n == nil || d.Incarnation < n.Incarnation || n.State >= StateDead {
+		return
+	}
+	isSelf := d.Node == m.cfg.Name
+	if isSelf && !m.leaving {
+		m.refute(d.Incarnation)
+		return
+	}
+	m.removeSuspicion(d.Node)
+	n.Incarnation, n.StateChange = d.Incarnation, m.now
+	m.broadcasts.queue(nodeKey(d.Node), frameOf(message{dead: &d}))
+	if d.From == d.Node {
+		n.State = StateLeft
+		m.emit(EventLeft, n, "")
+		return
+	}
+	n.State = StateDead
+	m.emit(EventFailed, n, "")
+}
+
+// refute answers a rumour about the local member by taking an incarnation
+// above the rumour's and gossiping alive (SWIM §4.2). Having to refute is a
+// sign that this member is slow, so Lifeguard lowers its health too.
+func (m *Member) refute(rumour uint32) {
+	m.incarnation = max(m.incarnation, rumour) + 1
+	m.stats.Refutations++
+	m.awareness.apply(1)
+	self := m.self()
+	self.Incarnation = m.incarnation
+	a := alive{Incarnation: m.incarnation, Node: m.cfg.Name, Addr: m.cfg.Addr, Tags: m.cfg.Tags}
+	m.queueAlive(a)
+}
+
+// reap forgets failed and left members whose timeouts have passed.
+func (m *Member) reap() {
+	for i := 0; i < len(m.nodes); {
+		n := m.nodes[i]
+		timeout := m.cfg.ReconnectTimeout
+		if n.State == StateLeft {
+			timeout = m.cfg.TombstoneTimeout
+		}
+		if n.State < StateDead || m.now-n.StateChange < timeout {
+			i++
+			continue
+		}
+		m.emit(EventReap, n, "")
+		m.vivaldi.forget(n.Name)
+		m.broadcasts.drop(nodeKey(n.Name))
+		last := len(m.nodes) - 1
+		m.swapNodes(i, last)
+		delete(m.index, n.Name)
+		m.nodes = m.nodes[:last]
+	}
+}
+
+// shuffle randomizes the probe order for the next round (SWIM §4.3).
+func (m *Member) shuffle() {
+	for i := len(m.nodes) - 1; i > 0; i-- {
+		m.swapNodes(i, m.rnd.IntN(i+1))
+	}
+}
+
+func nodeKey(name string) string { return "n/" + name }
