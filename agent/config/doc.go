@@ -143,6 +143,7 @@
 //	finish.go    derived defaults and checks on the merged whole
 //	flags.go     the agent's command-line flags as the last layer
 //	secret.go    the redacted Secret type and the gossip key
+//	logging.go   log_level as a zap level
 //	watch.go     raw watch definitions, printed with tokens hidden
 //	redact.go    Config.String, a stable redacted dump
 package config

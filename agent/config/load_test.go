@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap/zapcore"
 )
 
 // TestDefaultsMatchConsul loads a minimal client config and checks the
@@ -262,4 +263,16 @@ func TestServiceWeightsDefaultPerField(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, Weights{Passing: 1, Warning: 1}, c.Services[0].Weights)
 	require.Equal(t, Weights{Passing: 1, Warning: 0}, c.Services[1].Weights)
+}
+
+// TestZapLevelFollowsLogLevel checks the mapping to zap's levels.
+func TestZapLevelFollowsLogLevel(t *testing.T) {
+	for level, want := range map[string]zapcore.Level{
+		"TRACE": zapcore.DebugLevel, "debug": zapcore.DebugLevel, "INFO": zapcore.InfoLevel,
+		"warn": zapcore.WarnLevel, "Warning": zapcore.WarnLevel, "err": zapcore.ErrorLevel, "error": zapcore.ErrorLevel,
+	} {
+		c, err := parse(t, `{"data_dir":"/d","log_level":"`+level+`"}`)
+		require.NoError(t, err)
+		require.Equal(t, want, c.ZapLevel(), level)
+	}
 }

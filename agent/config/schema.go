@@ -18,8 +18,6 @@ type builder struct {
 	retryJoin, retryJoinWAN []HostPort
 	// origin maps a key path to the source that last set it.
 	origin map[string]string
-	// explicitUI records that ui or ui_config.enabled was set.
-	explicitUI bool
 }
 
 // set reports whether any source set the key path.
@@ -58,7 +56,7 @@ var topLevel = object[*builder]{
 	"log_json":  boolRule(func(b *builder, v bool) { b.c.LogJSON = v }),
 	"log_file":  stringRule(func(b *builder, s string) error { b.c.LogFile = s; return nil }),
 
-	"ui":        boolRule(func(b *builder, v bool) { b.c.UIEnabled, b.explicitUI = v, true }),
+	"ui":        boolRule(func(b *builder, v bool) { b.c.UIEnabled = v }),
 	"ui_config": uiSchema.rule(),
 
 	"limits":                  limitsSchema.rule(),
@@ -102,7 +100,7 @@ var portsSchema = object[*builder]{
 }
 
 var uiSchema = object[*builder]{
-	"enabled":      boolRule(func(b *builder, v bool) { b.c.UIEnabled, b.explicitUI = v, true }),
+	"enabled":      boolRule(func(b *builder, v bool) { b.c.UIEnabled = v }),
 	"content_path": stringRule(setContentPath),
 }
 

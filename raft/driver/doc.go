@@ -1,0 +1,39 @@
+// Package driver runs a Raft core (package raft) as a server: it is the loop
+// "tick, step, take Ready, persist, send, apply, advance" that the core's
+// documentation asks of its caller, written once against netsim.Env.
+//
+// In the simulator the Env is netsim's, with virtual time and a disk that
+// loses unsynced writes at a crash; in production it is internal/osenv's,
+// with real timers, TCP streams and files. The driver itself starts no
+// goroutine: every callback it registers (the tick timer, stream messages,
+// the batched processing of Ready) runs on the Env's one loop.
+//
+// Files:
+//   - server.go: Config, Start, and the public requests (Propose, ReadIndex,
+//     membership changes, leadership transfer, Bootstrap).
+//   - ready.go: the processing of one Ready, in the order the core's
+//     contract demands: early messages, persist and fsync, messages, apply.
+//   - pending.go: proposals and reads waiting for their outcome.
+//   - transport.go: one outgoing stream per peer and the frames on it.
+//   - snapshot.go: taking snapshots of the state machine, compacting the
+//     log behind them, and sending and installing snapshots (Raft §7).
+//
+// # Group commit
+//
+// Requests (proposals, incoming messages) only step the core and mark the
+// server dirty; the Ready is processed by a zero-delay timer. Everything that
+// arrived before that timer fires shares one Ready, so one fsync covers every
+// entry appended since the last one. While a slow fsync runs, new requests
+// queue on the loop and are batched into the next Ready.
+//
+// # Snapshot transfer
+//
+// When the leader's core asks to send a snapshot (MsgSnap), the driver sends
+// the newest snapshot file in chunks on the follower's stream, then the
+// MsgSnap itself. The follower's driver buffers the chunks of that stream
+// and, on the MsgSnap, steps it into its core; if the core asks to install
+// it, the buffered file is stored through the WAL and the state machine is
+// restored from it. A broken stream during a transfer is reported to the
+// leader's core, which retries. The buffer holds the whole snapshot in
+// memory on the receiving side.
+package driver

@@ -1,0 +1,101 @@
+package driver
+
+import (
+	"bytes"
+	"fmt"
+
+	"go.uber.org/zap"
+
+	"github.com/cairn-sd/cairn/raft"
+)
+
+// process handles every Ready the core has, in the order of the core's
+// contract. A storage failure stops the server: a server that cannot
+// persist must not answer as if it had.
+func (s *Server) process() {
+	s.kicked = false
+	for !s.stopped && s.core.HasReady() {
+		if err := s.processOne(s.core.Ready()); err != nil {
+			s.logger.Error("raft server stopping: storage failed", zap.Error(err))
+			s.Stop()
+		}
+	}
+}
+
+func (s *Server) processOne(rd raft.Ready) error {
+	s.stats.Readies++
+	if rd.SoftState != nil && rd.SoftState.Role == raft.Leader && s.cfg.Observer != nil {
+		s.cfg.Observer.Leader(s.cfg.ID, s.core.Status().HardState.Term)
+	}
+	s.send(rd.EarlyMessages)
+	if rd.Snapshot != nil {
+		if err := s.installSnapshot(*rd.Snapshot); err != nil {
+			return err
+		}
+	}
+	var hs raft.HardState
+	if rd.HardState != nil {
+		hs = *rd.HardState
+	}
+	if err := s.wal.Save(hs, rd.Entries); err != nil {
+		return fmt.Errorf("raft: save ready: %w", err)
+	}
+	if rd.HardState != nil || len(rd.Entries) > 0 {
+		if err := s.wal.Sync(); err != nil {
+			return fmt.Errorf("raft: sync ready: %w", err)
+		}
+	}
+	s.send(rd.Messages)
+	s.apply(rd.CommittedEntries)
+	for _, rs := range rd.ReadStates {
+		s.pending.confirmRead(rs.Context, rs.Index)
+	}
+	for _, dr := range rd.DroppedReads {
+		s.pending.failRead(dr.Context, s.wrapErr(dr.Err))
+	}
+	for _, dp := range rd.DroppedProposals {
+		s.pending.drop(dp.Index, dp.Term, s.wrapErr(dp.Err))
+	}
+	s.pending.applied(s.applied)
+	s.core.Advance(rd)
+	return s.maybeSnapshot()
+}
+
+// apply hands committed commands to the state machine, in order, and
+// answers this server's proposals.
+func (s *Server) apply(entries []raft.Entry) {
+	for _, e := range entries {
+		if e.Index <= s.applied {
+			continue
+		}
+		var result any
+		if e.Type == raft.EntryCommand {
+			result = s.cfg.FSM.Apply(e.Index, e.Data)
+		}
+		s.applied = e.Index
+		s.stats.Applied++
+		s.pending.commit(e.Index, e.Term, result)
+		if s.cfg.Observer != nil {
+			s.cfg.Observer.Applied(s.cfg.ID, e)
+		}
+	}
+}
+
+// installSnapshot stores the snapshot received from the leader, whose data
+// the transport buffered, and restores the state machine from it.
+func (s *Server) installSnapshot(meta raft.SnapshotMeta) error {
+	data, ok := s.takeReceivedSnapshot(meta)
+	if !ok {
+		return fmt.Errorf("raft: core installs snapshot %d but no data was received", meta.Index)
+	}
+	got, err := s.wal.InstallSnapshot(bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("raft: install snapshot %d: %w", meta.Index, err)
+	}
+	if err := restoreFSM(s.wal, got, s.cfg.FSM); err != nil {
+		return err
+	}
+	s.applied, s.snapshot = got.Index, got
+	s.stats.Installed++
+	return nil
+}
