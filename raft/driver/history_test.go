@@ -1,9 +1,9 @@
 package driver
 
 import (
+	"fmt"
 	"math"
 	"slices"
-	"testing"
 	"time"
 
 	"github.com/anishathalye/porcupine"
@@ -67,10 +67,10 @@ func (h *history) indeterminate(client int, in kvInput, call time.Duration) {
 
 // check requires the history to be linearizable; Unknown (the checker ran
 // out of time) is reported as a failure, not a pass.
-func (h *history) check(t *testing.T) {
-	t.Helper()
+func (h *history) check() error {
 	res := porcupine.CheckOperationsTimeout(registerModel, h.ops, 30*time.Second)
 	if res != porcupine.Ok {
-		t.Fatalf("history of %d operations: linearizability check says %s", len(h.ops), res)
+		return fmt.Errorf("linearizability: history of %d operations is %s", len(h.ops), res)
 	}
+	return nil
 }

@@ -36,6 +36,12 @@ func (s *Server) processOne(rd raft.Ready) error {
 	var hs raft.HardState
 	if rd.HardState != nil {
 		hs = *rd.HardState
+		if teethForgetVote {
+			hs.Vote = ""
+		}
+	}
+	if teethSendBeforeSync {
+		s.send(rd.Messages)
 	}
 	if err := s.wal.Save(hs, rd.Entries); err != nil {
 		return fmt.Errorf("raft: save ready: %w", err)
@@ -45,7 +51,9 @@ func (s *Server) processOne(rd raft.Ready) error {
 			return fmt.Errorf("raft: sync ready: %w", err)
 		}
 	}
-	s.send(rd.Messages)
+	if !teethSendBeforeSync {
+		s.send(rd.Messages)
+	}
 	s.apply(rd.CommittedEntries)
 	for _, rs := range rd.ReadStates {
 		s.pending.confirmRead(rs.Context, rs.Index)

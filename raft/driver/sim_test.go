@@ -34,6 +34,9 @@ type cluster struct {
 	servers map[string]*Server
 	fsms    map[string]*kvFSM
 	broken  map[string]error // hosts whose storage was found corrupt
+	// violation is the first broken invariant; the run stops checking
+	// further once it is set.
+	violation error
 
 	leaders map[uint64]raft.ServerID // term -> leader (election safety)
 	applied map[uint64]raft.Entry    // index -> entry (state machine safety)
@@ -69,13 +72,13 @@ func (c *cluster) boot(name string, env netsim.Env) {
 	})
 	if err != nil {
 		if !errors.Is(err, wal.ErrCorrupt) {
-			c.t.Errorf("%s failed to start: %v", name, err)
+			c.fail("%s failed to start: %v", name, err)
 		}
 		c.broken[name] = err
 		return
 	}
 	if err := srv.Bootstrap(c.conf); err != nil && !errors.Is(err, raft.ErrAlreadyBootstrapped) {
-		c.t.Errorf("%s bootstrap: %v", name, err)
+		c.fail("%s bootstrap: %v", name, err)
 	}
 	c.servers[name], c.fsms[name] = srv, fsm
 }
@@ -83,7 +86,7 @@ func (c *cluster) boot(name string, env netsim.Env) {
 // Leader checks election safety: at most one leader per term (Raft §5.2).
 func (c *cluster) Leader(id raft.ServerID, term uint64) {
 	if prev, ok := c.leaders[term]; ok && prev != id {
-		c.t.Fatalf("election safety: %s and %s both lead term %d", prev, id, term)
+		c.fail("election safety: %s and %s both lead term %d", prev, id, term)
 	}
 	c.leaders[term] = id
 }
@@ -97,8 +100,15 @@ func (c *cluster) Applied(id raft.ServerID, e raft.Entry) {
 		return
 	}
 	if prev.Term != e.Term || string(prev.Data) != string(e.Data) {
-		c.t.Fatalf("state machine safety: %s applied %d/%d %q, another server applied %d/%d %q",
+		c.fail("state machine safety: %s applied %d/%d %q, another server applied %d/%d %q",
 			id, e.Index, e.Term, e.Data, prev.Index, prev.Term, prev.Data)
+	}
+}
+
+// fail records the first violated invariant.
+func (c *cluster) fail(format string, args ...any) {
+	if c.violation == nil {
+		c.violation = fmt.Errorf(format, args...)
 	}
 }
 
@@ -190,14 +200,15 @@ func (c *cluster) clientOp(id int, until time.Duration) {
 	})
 }
 
-// awaitWrite proposes on the leader until one write commits, or fails the
-// test once the bound passes.
+// awaitWrite proposes on the leader until one write commits, or reports a
+// liveness failure once the bound passes.
 func (c *cluster) awaitWrite(bound time.Duration) {
 	deadline := c.sim.Now() + bound
 	committed := false
-	for !committed {
+	for !committed && c.violation == nil {
 		if c.sim.Now() >= deadline {
-			c.t.Fatalf("liveness: no write committed within %v after the faults ended (leader %q)", bound, c.leader())
+			c.fail("liveness: no write committed within %v after the faults ended (leader %q)", bound, c.leader())
+			return
 		}
 		if l := c.leader(); l != "" {
 			c.server(l).Propose(putCommand("liveness", "ok"), func(_ any, err error) { committed = err == nil })
@@ -222,8 +233,9 @@ func (c *cluster) checkConverged() {
 			continue
 		}
 		if srv.Applied() != refApplied || !c.fsms[name].equal(ref) {
-			c.t.Fatalf("convergence: %s applied %d, %s applied %d, states equal: %t",
+			c.fail("convergence: %s applied %d, %s applied %d, states equal: %t",
 				name, srv.Applied(), refName, refApplied, c.fsms[name].equal(ref))
+			return
 		}
 	}
 }
@@ -266,8 +278,9 @@ func listFiles(d netsim.Disk, dir string) []string {
 
 // runSimulation is one seed: faults drawn from the seed for faultPhase
 // while clients run, then healing, liveness and convergence checks, then
-// the linearizability check of the whole history.
-func runSimulation(t *testing.T, seed uint64, servers int) {
+// the linearizability check of the whole history. It returns the first
+// violated invariant.
+func runSimulation(t *testing.T, seed uint64, servers int) error {
 	sim := simtest.New(t, seed, netsim.Options{})
 	plan := sim.DrawFaults()
 	// A wiped disk makes a server forget its vote and log; in Raft such a
@@ -288,15 +301,29 @@ func runSimulation(t *testing.T, seed uint64, servers int) {
 	sim.RunUntil(faultPhase)
 	c.awaitWrite(livenessBound)
 	sim.RunFor(2 * time.Second)
-	c.checkConverged()
-	c.hist.check(t)
-	t.Logf("ops=%d history=%d leaders=%d applied=%d trace=%s", c.ops, len(c.hist.ops), len(c.leaders), len(c.applied), sim.TraceHash())
+	if c.violation == nil {
+		c.checkConverged()
+	}
+	if c.violation == nil {
+		c.violation = c.hist.check()
+	}
+	t.Logf("ops=%d history=%d leaders=%d applied=%d trace=%s",
+		c.ops, len(c.hist.ops), len(c.leaders), len(c.applied), sim.TraceHash())
+	return c.violation
 }
 
 func TestSimulationThreeServers(t *testing.T) {
-	simtest.Seeds(t, 1, 500, func(t *testing.T, seed uint64) { runSimulation(t, seed, 3) })
+	simtest.Seeds(t, 1, 500, func(t *testing.T, seed uint64) {
+		if err := runSimulation(t, seed, 3); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 func TestSimulationFiveServers(t *testing.T) {
-	simtest.Seeds(t, 1, 100, func(t *testing.T, seed uint64) { runSimulation(t, seed, 5) })
+	simtest.Seeds(t, 1, 100, func(t *testing.T, seed uint64) {
+		if err := runSimulation(t, seed, 5); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -52,11 +52,11 @@ func (w *WAL) SaveSnapshot(meta raft.SnapshotMeta, data io.WriterTo) error {
 }
 
 // InstallSnapshot stores a snapshot received from the leader (the stream
-// of the file format, as Snapshot.Raw sends it) and fits the log to it,
-// as Raft §7 says: if the log holds the snapshot's last entry with the same
-// term, the entries after it are kept and the log is compacted behind it;
-// otherwise the whole log is discarded and the next entry must be
-// meta.Index+1. It returns the snapshot's meta.
+// of the file format, as Snapshot.Raw sends it; it is verified before it is
+// kept) and fits the log to it, as Raft §7 says: if the log holds the
+// snapshot's last entry with the same term, the entries after it are kept
+// and the log is compacted behind it; otherwise the whole log is discarded
+// and the next entry must be meta.Index+1. It returns the snapshot's meta.
 func (w *WAL) InstallSnapshot(r io.Reader) (raft.SnapshotMeta, error) {
 	if err := w.checkFailed(); err != nil {
 		return raft.SnapshotMeta{}, err
@@ -65,19 +65,37 @@ func (w *WAL) InstallSnapshot(r io.Reader) (raft.SnapshotMeta, error) {
 	if err != nil {
 		return raft.SnapshotMeta{}, err
 	}
+	return meta, w.fitToSnapshot(meta)
+}
+
+// InstallSnapshotData is InstallSnapshot for a snapshot that arrives as
+// meta and bare state machine data (a *bytes.Reader is an io.WriterTo).
+func (w *WAL) InstallSnapshotData(meta raft.SnapshotMeta, data io.WriterTo) error {
+	if err := w.checkFailed(); err != nil {
+		return err
+	}
+	if err := w.snaps.Create(meta, data); err != nil {
+		return err
+	}
+	return w.fitToSnapshot(meta)
+}
+
+// fitToSnapshot keeps the log after a durable snapshot if the log holds
+// the snapshot's last entry, and discards it otherwise (Raft §7).
+func (w *WAL) fitToSnapshot(meta raft.SnapshotMeta) error {
 	if meta.Index >= w.FirstIndex() && meta.Index < w.NextIndex() {
 		term, err := w.termAt(meta.Index)
 		if err != nil {
-			return raft.SnapshotMeta{}, w.fail(err)
+			return w.fail(err)
 		}
 		if term == meta.Term {
-			return meta, w.Compact(meta.Index)
+			return w.Compact(meta.Index)
 		}
 	}
 	if err := w.reset(meta.Index + 1); err != nil {
-		return raft.SnapshotMeta{}, w.fail(err)
+		return w.fail(err)
 	}
-	return meta, nil
+	return nil
 }
 
 // reset discards the whole log and starts an empty segment at next. The

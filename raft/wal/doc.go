@@ -21,7 +21,10 @@
 //	    w.Sync()                          // one fsync for the whole Ready
 //	    send rd.Messages                  // only now: they may depend on it
 //	after a local snapshot:   w.SaveSnapshot(meta, fsmSnapshot)
-//	on InstallSnapshot:       w.InstallSnapshot(stream)
+//	on InstallSnapshot:       w.InstallSnapshot(stream)  // the file format, from Snapshot.Raw
+//	                      or  w.InstallSnapshotData(meta, data)
+//	to send a snapshot:       snap, _ := w.Snapshots().OpenLatest(); send snap.Raw()
+//	to restore the FSM:       fsm.Restore(snap.Data())
 //
 // Save and Append only write into the open segment; Sync is the single
 // durability point. A driver that calls Append for several Readys and Sync
@@ -74,8 +77,12 @@
 // record's offset and appends the new records after it. Removing the later
 // segments durably first means recovery can never find a stale segment
 // after a rewritten one; the truncation itself becomes durable with the
-// next Sync, and until then a crash brings back the old entries, which is
-// the state before the Ready and harmless.
+// next Sync (or segment roll), and until then a crash brings back the old
+// entries. In general a crash leaves a prefix of the log as it stood at
+// some moment since the last Sync, never a mix of two moments, and never
+// shorter than what was synced and not replaced since (crash_test.go checks
+// exactly this). Each such state is one the server really had, and nothing
+// after the last Sync was acknowledged.
 //
 // # Hard state file (hardstate)
 //
@@ -190,9 +197,16 @@
 //   - wal.go: the WAL type, options, Open, the recovered State, counters.
 //   - append.go: Save, Append (with suffix replacement), Sync, segment roll.
 //   - recover.go: the recovery algorithm above.
-//   - compact.go: Compact, SaveSnapshot, InstallSnapshot.
+//   - compact.go: Compact, SaveSnapshot, InstallSnapshot(Data), and fitting
+//     the log to a received snapshot.
 //   - record.go, segment.go: the record and segment formats and the scanner.
-//   - hardstate.go: the hard state file and the atomic-replace helper.
+//   - hardstate.go: the hard state file.
+//   - durable.go: atomic replace, durable rename and mkdir, temp cleanup.
 //   - snapshot.go, snapstore.go: the snapshot format and the snapshot store.
 //   - peers.go: peers.json, Consul's outage-recovery file.
+//
+// Tests: crash_test.go runs seeded workloads on netsim's disk with torn
+// writes, crashing between operations and at every kind of disk operation
+// (crashdisk_test.go), and checks that only unsynced data is ever lost;
+// testdata/v1 pins the version 1 formats; every decoder has a fuzz target.
 package wal

@@ -82,3 +82,13 @@ func readFile(t testing.TB, disk netsim.Disk, name string) []byte {
 	require.NoError(t, err)
 	return b
 }
+
+// forEachBitFlip calls f with a copy of b that has bit i flipped, for every
+// bit of b.
+func forEachBitFlip(b []byte, f func(i int, flipped []byte)) {
+	for i := range len(b) * 8 {
+		c := append([]byte(nil), b...)
+		c[i/8] ^= 1 << (i % 8)
+		f(i, c)
+	}
+}

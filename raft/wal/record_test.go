@@ -26,12 +26,10 @@ func TestRecordRoundTripKeepsEveryField(t *testing.T) {
 
 func TestRecordDecodeRejectsEveryFlippedBit(t *testing.T) {
 	b := appendRecord(nil, raft.Entry{Index: 5, Term: 2, Data: []byte("hello")})
-	for i := range len(b) * 8 {
-		c := bytes.Clone(b)
-		c[i/8] ^= 1 << (i % 8)
+	forEachBitFlip(b, func(i int, c []byte) {
 		_, _, err := decodeRecord(c)
 		require.ErrorIs(t, err, errBadRecord, "bit %d", i)
-	}
+	})
 }
 
 func TestRecordDecodeRejectsEveryPrefix(t *testing.T) {

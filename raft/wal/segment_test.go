@@ -68,12 +68,10 @@ func TestSegmentHeaderRejectsNewerVersionAndDamage(t *testing.T) {
 	first, err := decodeSegmentHeader(h)
 	require.NoError(t, err)
 	require.Equal(t, uint64(5), first)
-	for i := range len(h) * 8 {
-		c := append([]byte(nil), h...)
-		c[i/8] ^= 1 << (i % 8)
+	forEachBitFlip(h, func(i int, c []byte) {
 		_, err := decodeSegmentHeader(c)
 		require.Error(t, err, "bit %d", i)
-	}
+	})
 }
 
 // FuzzScanSegment feeds arbitrary bytes to the segment scanner: it must not

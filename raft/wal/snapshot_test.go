@@ -3,6 +3,7 @@ package wal
 import (
 	"bytes"
 	"errors"
+	"hash/crc32"
 	"io"
 	"path"
 	"testing"
@@ -89,12 +90,10 @@ func TestSnapshotDetectsEveryFlippedBit(t *testing.T) {
 	require.NoError(t, s.Create(meta(5, 1), snapData("abc")))
 	name := path.Join("snaps", snapshotName(meta(5, 1)))
 	good := readFile(t, s.disk, name)
-	for i := range len(good) * 8 {
-		b := bytes.Clone(good)
-		b[i/8] ^= 1 << (i % 8)
+	forEachBitFlip(good, func(i int, b []byte) {
 		_, err := verifySnapshot(bytes.NewReader(b), int64(len(b)))
 		require.ErrorIs(t, err, errBadSnapshot, "bit %d", i)
-	}
+	})
 }
 
 func TestFailedSnapshotWriteLeavesNoSnapshot(t *testing.T) {
@@ -111,11 +110,7 @@ func TestFailedSnapshotWriteLeavesNoSnapshot(t *testing.T) {
 }
 
 func TestInstallVerifiesTheReceivedStream(t *testing.T) {
-	leader := openStore(t, 2)
-	require.NoError(t, leader.Create(meta(30, 4), snapData("the state")))
-	snap, err := leader.OpenLatest()
-	require.NoError(t, err)
-	defer snap.Close()
+	snap := leaderSnapshot(t, meta(30, 4), "the state")
 	raw, err := io.ReadAll(snap.Raw())
 	require.NoError(t, err)
 	require.Len(t, raw, int(snap.Size()))
@@ -164,12 +159,20 @@ func TestCompactRemovesOnlyWholeSegmentsBehindTheTrailingEntries(t *testing.T) {
 	require.NoError(t, w.Close())
 }
 
-func TestInstallSnapshotKeepsAMatchingLogSuffix(t *testing.T) {
+// leaderSnapshot writes a snapshot of m in a store of its own, as a
+// leader would, and opens it for sending.
+func leaderSnapshot(t *testing.T, m raft.SnapshotMeta, data string) *Snapshot {
+	t.Helper()
 	leader := openStore(t, 1)
-	require.NoError(t, leader.Create(meta(20, 1), snapData("s")))
+	require.NoError(t, leader.Create(m, snapData(data)))
 	snap, err := leader.OpenLatest()
 	require.NoError(t, err)
-	defer snap.Close()
+	t.Cleanup(func() { snap.Close() })
+	return snap
+}
+
+func TestInstallSnapshotKeepsAMatchingLogSuffix(t *testing.T) {
+	snap := leaderSnapshot(t, meta(20, 1), "s")
 
 	disk := newDisk(t)
 	w, _ := mustOpen(t, disk, WithTrailingEntries(0))
@@ -185,16 +188,12 @@ func TestInstallSnapshotKeepsAMatchingLogSuffix(t *testing.T) {
 }
 
 func TestInstallSnapshotDiscardsAConflictingLog(t *testing.T) {
-	leader := openStore(t, 1)
-	require.NoError(t, leader.Create(meta(20, 5), snapData("s")))
-	snap, err := leader.OpenLatest()
-	require.NoError(t, err)
-	defer snap.Close()
+	snap := leaderSnapshot(t, meta(20, 5), "s")
 
 	disk := newDisk(t)
 	w, _ := mustOpen(t, disk, WithSegmentBytes(300))
 	require.NoError(t, w.Append(entries(1, 30, 1)))
-	_, err = w.InstallSnapshot(snap.Raw())
+	_, err := w.InstallSnapshot(snap.Raw())
 	require.NoError(t, err)
 	require.Equal(t, uint64(21), w.FirstIndex())
 	require.Equal(t, uint64(21), w.NextIndex())
@@ -253,5 +252,50 @@ func FuzzDecodeSnapshotHeader(f *testing.F) {
 		again, err := appendSnapshotHeader(nil, m)
 		require.NoError(t, err)
 		require.Equal(t, b, again)
+	})
+}
+
+func TestInstallSnapshotDataFromBareBytes(t *testing.T) {
+	disk := newDisk(t)
+	w, _ := mustOpen(t, disk)
+	require.NoError(t, w.Append(entries(1, 5, 1)))
+	require.NoError(t, w.InstallSnapshotData(meta(9, 2), bytes.NewReader([]byte("state at 9"))))
+	require.Equal(t, uint64(10), w.NextIndex())
+	require.NoError(t, w.Close())
+
+	w, st := mustOpen(t, disk)
+	require.Equal(t, meta(9, 2), st.Snapshot)
+	require.Empty(t, st.Entries)
+	snap, err := w.Snapshots().OpenLatest()
+	require.NoError(t, err)
+	defer snap.Close()
+	data, err := io.ReadAll(snap.Data())
+	require.NoError(t, err)
+	require.Equal(t, "state at 9", string(data))
+	require.NoError(t, w.Close())
+}
+
+// FuzzVerifySnapshot feeds arbitrary bytes to the snapshot file check: it
+// must not panic, and a file it accepts must be exactly header, data and
+// trailer as the writer makes them.
+func FuzzVerifySnapshot(f *testing.F) {
+	h, err := appendSnapshotHeader(nil, meta(7, 3))
+	require.NoError(f, err)
+	data := []byte("some state")
+	good := append(append(append([]byte(nil), h...), data...), appendSnapshotTrailer(nil, uint64(len(data)), crc32.Checksum(data, castagnoli))...)
+	f.Add(good)
+	f.Add(good[:len(good)-1])
+	f.Add(h)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		l, err := verifySnapshot(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			require.ErrorIs(t, err, errBadSnapshot)
+			return
+		}
+		header, err := appendSnapshotHeader(nil, l.meta)
+		require.NoError(t, err)
+		body := b[l.dataOff : l.dataOff+l.dataLen]
+		want := append(append(header, body...), appendSnapshotTrailer(nil, uint64(len(body)), crc32.Checksum(body, castagnoli))...)
+		require.Equal(t, want, b)
 	})
 }

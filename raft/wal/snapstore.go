@@ -46,8 +46,8 @@ func OpenSnapshotStore(disk netsim.Disk, dir string, logger *zap.Logger, retain 
 	if logger == nil {
 		logger = zap.NewNop()
 	}
-	if err := disk.MkdirAll(dir); err != nil {
-		return nil, fmt.Errorf("wal: create %s: %w", dir, err)
+	if err := makeDirDurable(disk, dir); err != nil {
+		return nil, err
 	}
 	if err := removeTemps(disk, logger, dir); err != nil {
 		return nil, err

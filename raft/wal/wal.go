@@ -141,8 +141,8 @@ func Open(disk netsim.Disk, dir string, logger *zap.Logger, opts ...Option) (*WA
 		opts:   o,
 	}
 	for _, d := range []string{dir, w.logDir} {
-		if err := disk.MkdirAll(d); err != nil {
-			return nil, State{}, fmt.Errorf("wal: create %s: %w", d, err)
+		if err := makeDirDurable(disk, d); err != nil {
+			return nil, State{}, err
 		}
 	}
 	snaps, err := OpenSnapshotStore(disk, path.Join(dir, snapshotDirName), logger, o.snapshotsRetained)

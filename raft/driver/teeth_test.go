@@ -1,0 +1,34 @@
+//go:build cairn_teeth
+
+package driver
+
+import (
+	"testing"
+)
+
+// These tests prove that the simulation's checkers have teeth: with a
+// deliberately broken driver, some seed of the normal range must fail.
+// Run them with: go test -tags cairn_teeth -run TestCheckersCatch ./raft/driver
+
+// catches runs seeds until one reports a violation, and fails if none does.
+func catches(t *testing.T, variant *bool, seeds uint64) {
+	*variant = true
+	defer func() { *variant = false }()
+	for seed := uint64(1); seed <= seeds; seed++ {
+		var err error
+		t.Run("", func(t *testing.T) { err = runSimulation(t, seed, 3) })
+		if err != nil {
+			t.Logf("seed %d caught it: %v", seed, err)
+			return
+		}
+	}
+	t.Fatalf("no seed of 1-%d caught the broken variant", seeds)
+}
+
+func TestCheckersCatchForgottenVote(t *testing.T) {
+	catches(t, &teethForgetVote, 500)
+}
+
+func TestCheckersCatchAcknowledgementBeforeFsync(t *testing.T) {
+	catches(t, &teethSendBeforeSync, 500)
+}
