@@ -1,0 +1,216 @@
+package driver
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cairn-sd/cairn/internal/osenv"
+	"github.com/cairn-sd/cairn/netsim"
+	"github.com/cairn-sd/cairn/raft"
+)
+
+// realWait bounds every wait of the real-socket tests; nothing is timed.
+const realWait = 30 * time.Second
+
+// realServer is one server of a real-socket cluster: its Env, Server and
+// state machine, all touched only on the Env's loop.
+type realServer struct {
+	name string
+	dir  string
+	addr string
+	env  *osenv.Env
+	srv  *Server
+	fsm  *kvFSM
+}
+
+// startReal starts a server on 127.0.0.1. With addr "" it listens on a
+// free port; otherwise on addr's port (a restart).
+func startReal(t *testing.T, name, dir, addr string, conf *raft.Configuration) *realServer {
+	t.Helper()
+	env, err := osenv.New(osenv.Config{Host: "127.0.0.1", DataDir: dir})
+	require.NoError(t, err)
+	go env.Run()
+	t.Cleanup(env.Close)
+	rs := &realServer{name: name, dir: dir, env: env, fsm: newKVFSM()}
+	port := 0
+	if addr != "" {
+		_, err := fmt.Sscanf(addr, "127.0.0.1:%d", &port)
+		require.NoError(t, err)
+	}
+	var startErr error
+	env.Do(func() {
+		ln, err := env.Net().Listen(port, rs.accept)
+		if err != nil {
+			startErr = err
+			return
+		}
+		rs.addr = ln.Addr()
+	})
+	require.NoError(t, startErr)
+	if conf != nil {
+		conf.Servers = append(conf.Servers, raft.Server{ID: raft.ServerID(name), Address: rs.addr})
+	}
+	return rs
+}
+
+// accept hands a peer's stream to the server, or refuses it while the
+// server is not started yet.
+func (rs *realServer) accept(s netsim.Stream) netsim.StreamHandler {
+	if rs.srv == nil {
+		s.Close()
+		return ignoreStream{}
+	}
+	return rs.srv.Accept(s)
+}
+
+type ignoreStream struct{}
+
+func (ignoreStream) HandleMessage(netsim.Stream, []byte) {}
+func (ignoreStream) HandleClose(netsim.Stream, error)    {}
+
+// run starts the Raft server on the Env, bootstrapping a fresh one.
+func (rs *realServer) run(t *testing.T, conf raft.Configuration) {
+	t.Helper()
+	var err error
+	rs.env.Do(func() {
+		rs.srv, err = Start(rs.env, Config{
+			ID: raft.ServerID(rs.name), Address: rs.addr, Port: -1, Dir: "raft", FSM: rs.fsm,
+			TickInterval: 20 * time.Millisecond, SnapshotThreshold: 4000, TrailingEntries: 500,
+		})
+		if err == nil {
+			if berr := rs.srv.Bootstrap(conf); berr != nil && !errors.Is(berr, raft.ErrAlreadyBootstrapped) {
+				err = berr
+			}
+		}
+	})
+	require.NoError(t, err)
+}
+
+func (rs *realServer) isLeader() bool {
+	leader := false
+	rs.env.Do(func() { leader = rs.srv.Status().Role == raft.Leader })
+	return leader
+}
+
+func (rs *realServer) state() (uint64, map[string]string) {
+	var applied uint64
+	var data map[string]string
+	rs.env.Do(func() { applied, data = rs.srv.Applied(), maps.Clone(rs.fsm.data) })
+	return applied, data
+}
+
+func waitLeader(t *testing.T, servers []*realServer) *realServer {
+	t.Helper()
+	deadline := time.Now().Add(realWait)
+	for time.Now().Before(deadline) {
+		for _, s := range servers {
+			if s.isLeader() {
+				return s
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("no leader within %v", realWait)
+	return nil
+}
+
+// writeAll proposes n puts on the leader with up to 64 in flight and
+// returns the keys acknowledged as committed.
+func writeAll(t *testing.T, leader *realServer, prefix string, n int) map[string]string {
+	t.Helper()
+	type result struct {
+		key, value string
+		err        error
+	}
+	results := make(chan result, n)
+	inflight := make(chan struct{}, 64)
+	for i := range n {
+		inflight <- struct{}{}
+		k, v := fmt.Sprintf("%s%d", prefix, i), fmt.Sprint(i)
+		ok := leader.env.Post(func() {
+			leader.srv.Propose(putCommand(k, v), func(_ any, err error) {
+				<-inflight
+				results <- result{k, v, err}
+			})
+		})
+		if !ok {
+			<-inflight
+			results <- result{k, v, ErrStopped}
+		}
+	}
+	acked := map[string]string{}
+	for range n {
+		select {
+		case r := <-results:
+			if r.err == nil {
+				acked[r.key] = r.value
+			}
+		case <-time.After(realWait):
+			t.Fatalf("proposals unanswered after %v", realWait)
+		}
+	}
+	return acked
+}
+
+// waitCaughtUp waits until every server applied as far as the leader and
+// holds the same state, and returns that state.
+func waitCaughtUp(t *testing.T, leader *realServer, servers []*realServer) map[string]string {
+	t.Helper()
+	deadline := time.Now().Add(realWait)
+	for {
+		applied, want := leader.state()
+		same := true
+		for _, s := range servers {
+			a, d := s.state()
+			same = same && a == applied && maps.Equal(d, want)
+		}
+		if same {
+			return want
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("servers did not catch up with the leader within %v", realWait)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestRealClusterSurvivesLeaderKillAndRestart(t *testing.T) {
+	entries := 10000
+	if testing.Short() {
+		entries = 1000
+	}
+	var conf raft.Configuration
+	var servers []*realServer
+	for i := 1; i <= 3; i++ {
+		servers = append(servers, startReal(t, fmt.Sprintf("s%d", i), t.TempDir(), "", &conf))
+	}
+	for _, s := range servers {
+		s.run(t, conf)
+	}
+	leader := waitLeader(t, servers)
+	acked := writeAll(t, leader, "a", entries)
+	require.Len(t, acked, entries, "a healthy leader acknowledges every write")
+
+	leader.env.Close() // as kill -9: no goodbye, files stay as they are
+	var rest []*realServer
+	for _, s := range servers {
+		if s != leader {
+			rest = append(rest, s)
+		}
+	}
+	next := waitLeader(t, rest)
+	require.NotEqual(t, leader.name, next.name)
+	maps.Copy(acked, writeAll(t, next, "b", entries/10))
+
+	restarted := startReal(t, leader.name, leader.dir, leader.addr, nil)
+	restarted.run(t, conf)
+	state := waitCaughtUp(t, next, append(rest, restarted))
+	for k, v := range acked {
+		require.Equal(t, v, state[k], "acknowledged write %s lost", k)
+	}
+}
