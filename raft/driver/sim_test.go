@@ -27,7 +27,7 @@ const (
 
 // cluster is a simulated Raft group with its checkers.
 type cluster struct {
-	t       *testing.T
+	t       testing.TB
 	sim     *netsim.Sim
 	names   []string
 	conf    raft.Configuration
@@ -44,7 +44,7 @@ type cluster struct {
 	ops     int
 }
 
-func newCluster(t *testing.T, sim *netsim.Sim, n int) *cluster {
+func newCluster(t testing.TB, sim *netsim.Sim, n int) *cluster {
 	c := &cluster{
 		t: t, sim: sim,
 		servers: map[string]*Server{}, fsms: map[string]*kvFSM{}, broken: map[string]error{},

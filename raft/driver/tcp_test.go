@@ -12,6 +12,7 @@ import (
 	"github.com/cairn-sd/cairn/internal/osenv"
 	"github.com/cairn-sd/cairn/netsim"
 	"github.com/cairn-sd/cairn/raft"
+	"github.com/cairn-sd/cairn/raft/wal"
 )
 
 // realWait bounds every wait of the real-socket tests; nothing is timed.
@@ -30,7 +31,7 @@ type realServer struct {
 
 // startReal starts a server on 127.0.0.1. With addr "" it listens on a
 // free port; otherwise on addr's port (a restart).
-func startReal(t *testing.T, name, dir, addr string, conf *raft.Configuration) *realServer {
+func startReal(t testing.TB, name, dir, addr string, conf *raft.Configuration) *realServer {
 	t.Helper()
 	env, err := osenv.New(osenv.Config{Host: "127.0.0.1", DataDir: dir})
 	require.NoError(t, err)
@@ -74,7 +75,7 @@ func (ignoreStream) HandleMessage(netsim.Stream, []byte) {}
 func (ignoreStream) HandleClose(netsim.Stream, error)    {}
 
 // run starts the Raft server on the Env, bootstrapping a fresh one.
-func (rs *realServer) run(t *testing.T, conf raft.Configuration) {
+func (rs *realServer) run(t testing.TB, conf raft.Configuration) {
 	t.Helper()
 	var err error
 	rs.env.Do(func() {
@@ -104,7 +105,14 @@ func (rs *realServer) state() (uint64, map[string]string) {
 	return applied, data
 }
 
-func waitLeader(t *testing.T, servers []*realServer) *realServer {
+func (rs *realServer) stats() (Stats, wal.Stats) {
+	var st Stats
+	var ws wal.Stats
+	rs.env.Do(func() { st, ws = rs.srv.Stats() })
+	return st, ws
+}
+
+func waitLeader(t testing.TB, servers []*realServer) *realServer {
 	t.Helper()
 	deadline := time.Now().Add(realWait)
 	for time.Now().Before(deadline) {
