@@ -1,9 +1,6 @@
 package catalog
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // Result is what Apply returns for every command. OK is the answer of a KV
 // write (false when a check-and-set lost); Err is set when the command was
@@ -74,7 +71,7 @@ func (s *State) normaliseRegister(r *RegisterRequest) error {
 	if r.Node == "" {
 		return ErrMissingNode
 	}
-	if strings.Contains(r.Node, "\x00") {
+	if hasNUL(r.Node) {
 		return ErrBadName
 	}
 	if _, exists := s.db.nodes.get(r.Node); !exists && r.SkipNodeUpdate {
@@ -90,7 +87,7 @@ func (s *State) normaliseRegister(r *RegisterRequest) error {
 		if svc.ID == "" {
 			svc.ID = svc.Service
 		}
-		if strings.Contains(svc.ID, "\x00") || strings.Contains(svc.Service, "\x00") {
+		if hasNUL(svc.ID, svc.Service) {
 			return ErrBadName
 		}
 		if svc.Weights == (Weights{}) {
@@ -126,7 +123,7 @@ func (s *State) normaliseCheck(r *RegisterRequest, c *HealthCheck) error {
 	if c.CheckID == "" {
 		return ErrMissingCheckID
 	}
-	if strings.Contains(c.CheckID, "\x00") {
+	if hasNUL(c.CheckID) {
 		return ErrBadName
 	}
 	if c.Status == "" {

@@ -122,29 +122,18 @@ func (s *State) deleteCheck(idx uint64, node, id string) {
 }
 
 // touchCheckTargets marks what a change of c is visible through: its node,
-// and its service, or for a node-level check every service on the node.
+// and its instance's service, or for a node-level check every service on
+// the node. The instance's current name counts, not the check's copy of
+// it, which an instance renamed since does not update.
 func (s *State) touchCheckTargets(idx uint64, c *HealthCheck) {
 	s.touchNode(idx, c.Node)
 	if c.ServiceID == "" {
 		s.touchServicesOnNode(idx, c.Node)
 		return
 	}
-	s.touchService(idx, c.ServiceName)
-}
-
-// filterChecks applies a compiled filter to checks.
-func filterChecks(f *filter, in []*HealthCheck) ([]*HealthCheck, error) {
-	var out []*HealthCheck
-	for _, c := range in {
-		ok, err := f.match(c)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out = append(out, c)
-		}
+	if svc, ok := s.db.services.get(joinKey(c.Node, c.ServiceID)); ok {
+		s.touchService(idx, svc.Service)
 	}
-	return out, nil
 }
 
 // nodeChecks returns every check on node in CheckID order.
@@ -166,7 +155,7 @@ func (s *State) NodeChecks(ws *WatchSet, node string, q Query) (uint64, []*Healt
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	s.watch(ws, watchKey{kind: watchNode, name: node})
-	out, err := filterChecks(f, s.nodeChecks(node))
+	out, err := filterRows(f, s.nodeChecks(node))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -193,7 +182,7 @@ func (s *State) ServiceChecks(ws *WatchSet, name string, q Query) (uint64, []*He
 			}
 		}
 	}
-	out, err := filterChecks(f, all)
+	out, err := filterRows(f, all)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -225,7 +214,7 @@ func (s *State) ChecksInState(ws *WatchSet, state string, q Query) (uint64, []*H
 		}
 		all = append(all, c)
 	}
-	out, err := filterChecks(f, all)
+	out, err := filterRows(f, all)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -55,3 +55,21 @@ func (f *filter) match(row any) (bool, error) {
 	}
 	return ok, nil
 }
+
+// filterRows returns the rows that f matches, in order.
+func filterRows[T any](f *filter, rows []T) ([]T, error) {
+	if f == nil {
+		return rows, nil
+	}
+	var out []T
+	for _, row := range rows {
+		ok, err := f.match(row)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, row)
+		}
+	}
+	return out, nil
+}

@@ -133,9 +133,9 @@ func (s *State) Snapshot() (raft.SnapshotWriter, error) {
 
 // Restore replaces the state with the snapshot read from r. A snapshot that
 // fails to parse or whose checksum does not match is refused and the state
-// is left as it was. Restore never moves an index back: the floor rises to
-// the index the state had before, so every read answers at least what it
-// answered then (restoreFloor), and every watcher is woken.
+// is left as it was. Restore never moves an index back: restoreFloor rises
+// to the highest index answered before, so every read answers at least
+// that, and every watcher is woken.
 func (s *State) Restore(r io.Reader) error {
 	d, err := readSnapshot(r)
 	if err != nil {
@@ -143,13 +143,14 @@ func (s *State) Restore(r io.Reader) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	floor := max(s.db.lastIndex, s.db.floor)
-	if s.db.lastIndex > 0 && d.lastIndex <= s.db.lastIndex {
-		// Going back in time is a change of its own: answer one past
+	answered := max(s.db.lastIndex, s.db.floor, s.restoreFloor)
+	if answered > 0 && d.lastIndex <= answered {
+		// The snapshot's own indexes may not pass what was answered (an
+		// older snapshot, or a second restore in a row): answer one past
 		// everything answered so far, so that waiters see an index move.
-		floor++
+		answered++
 	}
-	s.restoreFloor = max(s.restoreFloor, floor)
+	s.restoreFloor = answered
 	s.db = d
 	s.watches.fireAll()
 	return nil

@@ -71,8 +71,9 @@ type CheckServiceNode struct {
 
 // CheckServiceNodes returns the health view of the service name: one entry
 // per instance that carries all of q.Tags, whose node carries q.NodeMeta,
-// and that matches q.Filter (selectors: Service.Meta.version,
-// "web" in Service.Tags, Node.Meta.rack, Checks.Status). With
+// and that matches q.Filter (Service.Meta.version == "2",
+// "web" in Service.Tags, Node.Meta.rack == "a",
+// any Checks as c { c.Status == "critical" }). With
 // q.PassingOnly, an entry with any check not passing is left out, as
 // Consul's ?passing does.
 func (s *State) CheckServiceNodes(ws *WatchSet, name string, q Query) (uint64, []*CheckServiceNode, error) {
@@ -84,19 +85,16 @@ func (s *State) CheckServiceNodes(ws *WatchSet, name string, q Query) (uint64, [
 	defer s.mu.RUnlock()
 	s.watch(ws, watchKey{kind: watchService, name: name})
 	nodes, svcs := s.instances(name, q.Tags, q.NodeMeta)
-	var out []*CheckServiceNode
+	var all []*CheckServiceNode
 	for i, svc := range svcs {
 		e := &CheckServiceNode{Node: nodes[i], Service: svc, Checks: s.instanceChecks(nodes[i].Node, svc.ID)}
-		if q.PassingOnly && !allPassing(e.Checks) {
-			continue
+		if !q.PassingOnly || allPassing(e.Checks) {
+			all = append(all, e)
 		}
-		ok, err := f.match(e)
-		if err != nil {
-			return 0, nil, err
-		}
-		if ok {
-			out = append(out, e)
-		}
+	}
+	out, err := filterRows(f, all)
+	if err != nil {
+		return 0, nil, err
 	}
 	return s.serviceIndex(name), out, nil
 }

@@ -83,3 +83,19 @@ func TestRestoreNeverMovesIndexesBack(t *testing.T) {
 	require.Equal(t, uint64(4), idx)
 	require.Equal(t, uint64(1), a.s.LastIndex(), "the replicated data is the snapshot's")
 }
+
+func TestTwoRestoresInARowStillMoveIndexesForward(t *testing.T) {
+	a := newApplier(t)
+	a.ok(&KVSetRequest{Key: "k", Value: []byte("1")}) // 1
+	first := snapshotBytes(t, a.s)
+	a.ok(&KVSetRequest{Key: "k", Value: []byte("2")}) // 2
+	second := snapshotBytes(t, a.s)
+	a.ok(&KVSetRequest{Key: "k", Value: []byte("3")}) // 3
+	require.NoError(t, a.s.Restore(bytes.NewReader(second)))
+	idx1, e := a.s.KVGet(nil, "k")
+	require.Equal(t, "2", string(e.Value))
+	require.NoError(t, a.s.Restore(bytes.NewReader(first)))
+	idx2, e := a.s.KVGet(nil, "k")
+	require.Equal(t, "1", string(e.Value))
+	require.Greater(t, idx2, idx1)
+}

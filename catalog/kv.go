@@ -3,7 +3,8 @@ package catalog
 import "strings"
 
 // KVPair is one entry of the key/value store, with the fields and names of
-// Consul's KVPair JSON object (Value is written as base64, null when nil).
+// Consul's KVPair JSON object (Value is written as base64, null when nil;
+// Session is left out when empty).
 type KVPair struct {
 	Key         string
 	CreateIndex uint64
@@ -11,7 +12,7 @@ type KVPair struct {
 	LockIndex   uint64
 	Flags       uint64
 	Value       []byte
-	Session     string
+	Session     string `json:",omitempty"`
 }
 
 // kvSet writes key at index, keeping CreateIndex, LockIndex and Session of

@@ -83,19 +83,15 @@ func (s *State) ListNodes(ws *WatchSet, q Query) (uint64, []*Node, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	s.watch(ws, watchKey{kind: watchTable, name: tableNodes})
-	var out []*Node
+	var all []*Node
 	for _, key := range s.db.nodes.keys {
-		n := s.db.nodes.rows[key]
-		if !matchNodeMeta(n, q.NodeMeta) {
-			continue
+		if n := s.db.nodes.rows[key]; matchNodeMeta(n, q.NodeMeta) {
+			all = append(all, n)
 		}
-		ok, err := f.match(n)
-		if err != nil {
-			return 0, nil, err
-		}
-		if ok {
-			out = append(out, n)
-		}
+	}
+	out, err := filterRows(f, all)
+	if err != nil {
+		return 0, nil, err
 	}
 	return s.answer(s.db.tableIndex[tableNodes]), out, nil
 }

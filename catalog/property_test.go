@@ -15,7 +15,7 @@ import (
 func randomCommand(r *rand.Rand, idx uint64) Command {
 	node := fmt.Sprintf("n%d", r.IntN(4))
 	svcName := []string{"web", "api", "db"}[r.IntN(3)]
-	svcID := fmt.Sprintf("%s-%d", svcName, r.IntN(2))
+	svcID := fmt.Sprintf("s%d", r.IntN(3)) // an ID may change service name
 	key := []string{"a", "a/x", "a/b/y", "a/b/z", "ab", "c/x", "c/y/z"}[r.IntN(7)]
 	status := []string{HealthPassing, HealthWarning, HealthCritical}[r.IntN(3)]
 	tags := [][]string{nil, {"v1"}, {"v2", "primary"}}[r.IntN(3)]

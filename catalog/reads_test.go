@@ -91,6 +91,10 @@ func TestCheckServiceNodesCarriesNodeAndServiceChecks(t *testing.T) {
 	_, filtered, err = a.s.CheckServiceNodes(nil, "web", Query{Filter: `"v1" in Service.Tags`})
 	require.NoError(t, err)
 	require.Len(t, filtered, 1)
+	_, filtered, err = a.s.CheckServiceNodes(nil, "web", Query{Filter: `any Checks as c { c.Status == "warning" }`})
+	require.NoError(t, err)
+	require.Len(t, filtered, 1)
+	require.Equal(t, "web-2", filtered[0].Service.ID)
 }
 
 func TestCheckReads(t *testing.T) {

@@ -160,3 +160,17 @@ func TestUpdateCheckStatus(t *testing.T) {
 	_, _, err = a.s.ChecksInState(nil, "bogus", Query{})
 	require.ErrorIs(t, err, ErrBadCheckStatus)
 }
+
+func TestChangingAnInstanceUpdatesItsChecks(t *testing.T) {
+	a := newApplier(t)
+	a.node("n1", "10.0.0.1", nil)
+	a.service("n1", "web", "s1", "v1")
+	a.check("n1", "c", "s1", HealthPassing)
+	a.service("n1", "api", "s1", "v2")
+	_, checks, err := a.s.ServiceChecks(nil, "api", Query{})
+	require.NoError(t, err)
+	require.Len(t, checks, 1)
+	require.Equal(t, "api", checks[0].ServiceName)
+	require.Equal(t, []string{"v2"}, checks[0].ServiceTags)
+	require.Equal(t, uint64(4), checks[0].ModifyIndex)
+}

@@ -86,6 +86,21 @@ func (s *State) ensureService(idx uint64, node string, svc *Service) {
 	s.touchTable(idx, tableServices)
 	s.touchService(idx, row.Service)
 	s.touchNode(idx, node)
+	s.refreshServiceChecks(idx, node, &row)
+}
+
+// refreshServiceChecks copies an instance's name and tags into the checks
+// bound to it, which carry them as ServiceName and ServiceTags.
+func (s *State) refreshServiceChecks(idx uint64, node string, svc *Service) {
+	for _, key := range append([]string(nil), s.db.checks.prefix(node+"\x00")...) {
+		c := s.db.checks.rows[key]
+		if c.ServiceID != svc.ID || (c.ServiceName == svc.Service && slices.Equal(c.ServiceTags, svc.Tags)) {
+			continue
+		}
+		updated := *c
+		updated.ServiceName, updated.ServiceTags = svc.Service, svc.Tags
+		s.ensureCheck(idx, &updated)
+	}
 }
 
 // deleteService removes an instance and the checks bound to it.
@@ -170,16 +185,13 @@ func (s *State) ServiceNodes(ws *WatchSet, name string, q Query) (uint64, []*Cat
 	defer s.mu.RUnlock()
 	s.watch(ws, watchKey{kind: watchService, name: name})
 	nodes, svcs := s.instances(name, q.Tags, q.NodeMeta)
-	var out []*CatalogService
+	all := make([]*CatalogService, len(svcs))
 	for i := range svcs {
-		cs := catalogService(nodes[i], svcs[i])
-		ok, err := f.match(cs)
-		if err != nil {
-			return 0, nil, err
-		}
-		if ok {
-			out = append(out, cs)
-		}
+		all[i] = catalogService(nodes[i], svcs[i])
+	}
+	out, err := filterRows(f, all)
+	if err != nil {
+		return 0, nil, err
 	}
 	return s.serviceIndex(name), out, nil
 }

@@ -72,24 +72,24 @@ func (sw *snapshotWriter) WriteTo(w io.Writer) (int64, error) {
 func (sw *snapshotWriter) writeBody(w *bufio.Writer) error {
 	w.WriteString(snapshotMagic)
 	binary.Write(w, binary.BigEndian, uint16(SnapshotVersion))
-	var records [][]byte
-	emit := func(v any) error {
-		b, err := encodeRecord(v)
-		if err != nil {
-			return err
-		}
-		records = append(records, b)
-		return nil
-	}
 	for _, t := range tableDefs {
-		records = records[:0]
+		want, n := t.count(&sw.db), 0
+		writeBytes(w, []byte(t.name))
+		w.Write(binary.AppendUvarint(nil, uint64(want)))
+		emit := func(v any) error {
+			b, err := encodeRecord(v)
+			if err != nil {
+				return err
+			}
+			writeBytes(w, b)
+			n++
+			return nil
+		}
 		if err := t.write(&sw.db, emit); err != nil {
 			return fmt.Errorf("table %s: %w", t.name, err)
 		}
-		writeBytes(w, []byte(t.name))
-		w.Write(binary.AppendUvarint(nil, uint64(len(records))))
-		for _, r := range records {
-			writeBytes(w, r)
+		if n != want {
+			panic(fmt.Sprintf("catalog: table %s counted %d rows but wrote %d", t.name, want, n))
 		}
 	}
 	return nil

@@ -99,6 +99,17 @@ func joinKey(parts ...string) string {
 	return strings.Join(parts, "\x00")
 }
 
+// hasNUL reports whether any name contains NUL, which would break
+// joinKey's keys apart in the wrong places.
+func hasNUL(names ...string) bool {
+	for _, n := range names {
+		if strings.Contains(n, "\x00") {
+			return true
+		}
+	}
+	return false
+}
+
 // splitKey undoes joinKey.
 func splitKey(key string) []string {
 	return strings.Split(key, "\x00")

@@ -12,6 +12,8 @@ import (
 // in its writes for table-wide watches.
 type tableDef struct {
 	name string
+	// count returns the number of records write will emit.
+	count func(d *db) int
 	// write emits the table's records in key order.
 	write func(d *db, emit func(record any) error) error
 	// read decodes one record into d. Records must arrive in strictly
@@ -24,17 +26,42 @@ type tableDef struct {
 // tableDefs is the registry, in snapshot order. A table's rows may refer
 // only to rows of tables before it (services to nodes, checks to services).
 var tableDefs = []tableDef{
-	{name: "meta", write: writeMeta, read: readMeta, single: true},
-	{name: tableNodes, write: writeNodes, read: readNode},
-	{name: tableServices, write: writeServices, read: readService},
-	{name: tableChecks, write: writeChecks, read: readCheck},
-	{name: tableKVs, write: writeKVs, read: readKV},
-	{name: "kv_tombstones", write: indexWriter(func(d *db) *ordered[uint64] { return &d.kvTombstones }),
-		read: indexReader(func(d *db) *ordered[uint64] { return &d.kvTombstones })},
-	{name: "node_indexes", write: indexWriter(func(d *db) *ordered[uint64] { return &d.nodeIndexes }),
-		read: indexReader(func(d *db) *ordered[uint64] { return &d.nodeIndexes })},
-	{name: "service_indexes", write: indexWriter(func(d *db) *ordered[uint64] { return &d.serviceIndexes }),
-		read: indexReader(func(d *db) *ordered[uint64] { return &d.serviceIndexes })},
+	{name: "meta", count: func(*db) int { return 1 }, write: writeMeta, read: readMeta, single: true},
+	{name: tableNodes, count: func(d *db) int { return d.nodes.len() }, write: writeNodes, read: readNode},
+	{name: tableServices, count: func(d *db) int { return d.services.len() }, write: writeServices, read: readService},
+	{name: tableChecks, count: func(d *db) int { return d.checks.len() }, write: writeChecks, read: readCheck},
+	{name: tableKVs, count: func(d *db) int { return d.kvs.len() }, write: writeKVs, read: readKV},
+	indexTable("kv_tombstones", func(d *db) *ordered[uint64] { return &d.kvTombstones }),
+	indexTable("node_indexes", func(d *db) *ordered[uint64] { return &d.nodeIndexes }),
+	indexTable("service_indexes", func(d *db) *ordered[uint64] { return &d.serviceIndexes }),
+}
+
+// writeRows emits one record per row of t, in key order; record builds it.
+func writeRows[V any](t *ordered[V], emit func(any) error, record func(key string, v V) any) error {
+	for _, k := range t.keys {
+		if err := emit(record(k, t.rows[k])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeNodes(d *db, emit func(any) error) error {
+	return writeRows(&d.nodes, emit, func(_ string, n *Node) any { return n })
+}
+
+func writeServices(d *db, emit func(any) error) error {
+	return writeRows(&d.services, emit, func(k string, svc *Service) any {
+		return serviceRecord{Node: splitKey(k)[0], Service: svc}
+	})
+}
+
+func writeChecks(d *db, emit func(any) error) error {
+	return writeRows(&d.checks, emit, func(_ string, c *HealthCheck) any { return c })
+}
+
+func writeKVs(d *db, emit func(any) error) error {
+	return writeRows(&d.kvs, emit, func(_ string, e *KVPair) any { return e })
 }
 
 // appendRow adds key at the end of t during a restore, refusing a key that
@@ -71,15 +98,6 @@ func readMeta(d *db, raw []byte) error {
 	return nil
 }
 
-func writeNodes(d *db, emit func(any) error) error {
-	for _, k := range d.nodes.keys {
-		if err := emit(d.nodes.rows[k]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func readNode(d *db, raw []byte) error {
 	var n Node
 	if err := decodeStrict(raw, &n); err != nil {
@@ -87,6 +105,9 @@ func readNode(d *db, raw []byte) error {
 	}
 	if n.Node == "" {
 		return ErrMissingNode
+	}
+	if hasNUL(n.Node) {
+		return ErrBadName
 	}
 	return appendRow(&d.nodes, n.Node, &n)
 }
@@ -97,15 +118,6 @@ type serviceRecord struct {
 	Service *Service
 }
 
-func writeServices(d *db, emit func(any) error) error {
-	for _, k := range d.services.keys {
-		if err := emit(serviceRecord{Node: splitKey(k)[0], Service: d.services.rows[k]}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func readService(d *db, raw []byte) error {
 	var r serviceRecord
 	if err := decodeStrict(raw, &r); err != nil {
@@ -113,6 +125,9 @@ func readService(d *db, raw []byte) error {
 	}
 	if r.Service == nil || r.Service.ID == "" || r.Service.Service == "" {
 		return ErrMissingServiceName
+	}
+	if hasNUL(r.Service.ID, r.Service.Service) {
+		return ErrBadName
 	}
 	if _, ok := d.nodes.get(r.Node); !ok {
 		return fmt.Errorf("service %q: %w: %q", r.Service.ID, ErrNodeNotFound, r.Node)
@@ -134,15 +149,6 @@ func rebuildServiceNames(d *db) {
 	d.serviceNames.keys = keys
 }
 
-func writeChecks(d *db, emit func(any) error) error {
-	for _, k := range d.checks.keys {
-		if err := emit(d.checks.rows[k]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func readCheck(d *db, raw []byte) error {
 	var c HealthCheck
 	if err := decodeStrict(raw, &c); err != nil {
@@ -151,6 +157,9 @@ func readCheck(d *db, raw []byte) error {
 	if c.CheckID == "" {
 		return ErrMissingCheckID
 	}
+	if hasNUL(c.CheckID) {
+		return ErrBadName
+	}
 	if _, ok := d.nodes.get(c.Node); !ok {
 		return fmt.Errorf("check %q: %w: %q", c.CheckID, ErrNodeNotFound, c.Node)
 	}
@@ -158,15 +167,6 @@ func readCheck(d *db, raw []byte) error {
 		return fmt.Errorf("check %q: %w: %q", c.CheckID, ErrServiceNotFound, c.ServiceID)
 	}
 	return appendRow(&d.checks, joinKey(c.Node, c.CheckID), &c)
-}
-
-func writeKVs(d *db, emit func(any) error) error {
-	for _, k := range d.kvs.keys {
-		if err := emit(d.kvs.rows[k]); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func readKV(d *db, raw []byte) error {
@@ -183,25 +183,21 @@ type indexRecord struct {
 	Index uint64
 }
 
-func indexWriter(table func(*db) *ordered[uint64]) func(*db, func(any) error) error {
-	return func(d *db, emit func(any) error) error {
-		t := table(d)
-		for _, k := range t.keys {
-			if err := emit(indexRecord{Name: k, Index: t.rows[k]}); err != nil {
+// indexTable is the section of a name → index table.
+func indexTable(name string, table func(*db) *ordered[uint64]) tableDef {
+	return tableDef{
+		name:  name,
+		count: func(d *db) int { return table(d).len() },
+		write: func(d *db, emit func(any) error) error {
+			return writeRows(table(d), emit, func(k string, idx uint64) any { return indexRecord{Name: k, Index: idx} })
+		},
+		read: func(d *db, raw []byte) error {
+			var r indexRecord
+			if err := decodeStrict(raw, &r); err != nil {
 				return err
 			}
-		}
-		return nil
-	}
-}
-
-func indexReader(table func(*db) *ordered[uint64]) func(*db, []byte) error {
-	return func(d *db, raw []byte) error {
-		var r indexRecord
-		if err := decodeStrict(raw, &r); err != nil {
-			return err
-		}
-		return appendRow(table(d), r.Name, r.Index)
+			return appendRow(table(d), r.Name, r.Index)
+		},
 	}
 }
 

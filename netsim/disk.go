@@ -3,6 +3,7 @@ package netsim
 import (
 	"fmt"
 	"io"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -185,9 +186,13 @@ func (d *disk) SyncDir(dir string) error {
 	if !d.dirs[c] {
 		return fmt.Errorf("netsim: sync dir %s: %w", dir, ErrNotExist)
 	}
-	for n := range d.durable {
-		if path.Dir(n) == c && d.files[n] == nil {
-			delete(d.durable, n)
+	before := make(map[string]*inode)
+	for n, ino := range d.durable {
+		if path.Dir(n) == c {
+			before[n] = ino
+			if d.files[n] == nil {
+				delete(d.durable, n)
+			}
 		}
 	}
 	for n, ino := range d.files {
@@ -195,7 +200,14 @@ func (d *disk) SyncDir(dir string) error {
 			d.durable[n] = ino
 		}
 	}
-	d.host.fsyncDelay("sync dir " + c)
+	d.host.fsyncDelay("sync dir "+c, func() {
+		for n := range d.durable {
+			if path.Dir(n) == c {
+				delete(d.durable, n)
+			}
+		}
+		maps.Copy(d.durable, before)
+	})
 	return nil
 }
 
@@ -271,6 +283,7 @@ func (f *file) Sync() error {
 		return ErrClosed
 	}
 	ino := f.ino
+	prevDurable, prevPrefix := ino.durable, ino.prefix
 	if ino.prefix {
 		ino.durable = append(ino.durable, ino.data[len(ino.durable):]...)
 	} else {
@@ -278,7 +291,9 @@ func (f *file) Sync() error {
 		ino.prefix = true
 	}
 	ino.lastLen = 0
-	f.disk.host.fsyncDelay("sync " + f.name)
+	f.disk.host.fsyncDelay("sync "+f.name, func() {
+		ino.durable, ino.prefix = prevDurable, prevPrefix
+	})
 	return nil
 }
 

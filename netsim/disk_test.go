@@ -231,3 +231,28 @@ func TestBusyNodeHandlesNothingUntilItsFsyncEnds(t *testing.T) {
 	require.Len(t, p["b"].got, 1)
 	require.Equal(t, time.Second+100*time.Millisecond, p["b"].got[0].at)
 }
+
+func TestCrashDuringSlowFsyncLosesThatSync(t *testing.T) {
+	run := func(crashAfter time.Duration) string {
+		sim, env := diskHost(t, 1)
+		sim.SetDiskFaults("a", netsim.DiskFaults{FsyncMin: 100 * time.Millisecond, FsyncMax: 100 * time.Millisecond})
+		d := env().Disk()
+		f, err := d.Create("log")
+		require.NoError(t, err)
+		require.NoError(t, d.SyncDir("."))
+		sim.RunFor(time.Second)
+		write(t, f, "early;")
+		require.NoError(t, f.Sync())
+		sim.RunFor(time.Second)
+		write(t, f, "late;")
+		require.NoError(t, f.Sync())
+		sim.RunFor(crashAfter)
+		sim.Restart("a", true)
+		sim.RunFor(0)
+		got, err := env().Disk().ReadFile("log")
+		require.NoError(t, err)
+		return string(got)
+	}
+	require.Equal(t, "early;", run(50*time.Millisecond), "a crash inside the fsync undoes it")
+	require.Equal(t, "early;late;", run(150*time.Millisecond), "a completed fsync survives")
+}

@@ -29,8 +29,19 @@ func (s *Sim) SetDiskFaults(name string, f DiskFaults) {
 		f.TornWrite, f.FsyncMin, f.FsyncMax), nil)
 }
 
-// fsyncDelay makes the node busy for one fsync.
-func (h *host) fsyncDelay(what string) {
+// inFlightSync is a slow sync still under way: until doneAt it is not
+// durable, and undo puts the durable state back as it was before it.
+type inFlightSync struct {
+	doneAt int64
+	undo   func()
+}
+
+// fsyncDelay makes the node busy for one fsync. The sync already made the
+// data durable; if it is slow, it is durable only once it completes, so
+// undo is kept and run if the host crashes before then. Without this a
+// crash could never fall between a message sent before an fsync and the
+// fsync itself, and a driver that acknowledges too early would go unseen.
+func (h *host) fsyncDelay(what string, undo func()) {
 	f := &h.diskFault
 	if f.FsyncMax <= 0 {
 		return
@@ -41,13 +52,27 @@ func (h *host) fsyncDelay(what string) {
 	}
 	start := h.nodeNow()
 	h.busyUntil = start + d
+	h.inFlight = slices.DeleteFunc(h.inFlight, func(s inFlightSync) bool { return s.doneAt <= h.sim.now })
+	h.inFlight = append(h.inFlight, inFlightSync{doneAt: start + d, undo: undo})
 	h.sim.trace.record(trDisk, start, h.name, "", "", what+" slow "+time.Duration(d).String(), nil)
+}
+
+// undoInFlightSyncs reverts, newest first, the syncs a crash interrupted.
+func (h *host) undoInFlightSyncs() {
+	for i := len(h.inFlight) - 1; i >= 0; i-- {
+		if s := h.inFlight[i]; s.doneAt > h.sim.now {
+			s.undo()
+			h.sim.trace.record(trDisk, h.sim.now, h.name, "", "", "crash interrupted a sync", nil)
+		}
+	}
+	h.inFlight = nil
 }
 
 // crash applies a crash to the disk: names revert to their durable state,
 // contents to theirs, except for torn writes.
 func (d *disk) crash() {
 	h := d.host
+	h.undoInFlightSyncs()
 	names := make([]string, 0, len(d.durable))
 	for n := range d.durable {
 		names = append(names, n)
@@ -102,9 +127,9 @@ func (s *Sim) FlipBit(name, file string) error {
 	if err != nil {
 		return err
 	}
-	ino := d.durable[c]
+	ino := d.files[c]
 	if ino == nil {
-		ino = d.files[c]
+		ino = d.durable[c]
 	}
 	if ino == nil || len(ino.durable) == 0 {
 		return fmt.Errorf("netsim: flip bit in %s on %s: no synced content: %w", file, name, ErrNotExist)

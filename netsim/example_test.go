@@ -17,29 +17,37 @@ const (
 // pingNode is a tiny node used by the tests and the benchmark. Every
 // interval (with jitter) it pings a random peer over a datagram and the
 // peer answers with a pong; it keeps one stream open to its successor in
-// the peer list, sends a numbered message on it at each tick, and redials
-// when the stream ends; and it appends each pong to a log file, syncing
+// the peer list, sends a numbered message on it at each tick, closes it
+// every 50 ticks, and redials when the stream ends; and it appends each pong to a log file, syncing
 // every few writes.
 type pingNode struct {
 	env      netsim.Env
 	peers    []string
 	addrs    []netsim.Addr // the peers' ping addresses
 	interval time.Duration
+	tickFn   func() // n.tick, bound once rather than at every tick
 	conn     netsim.PacketConn
 	out      netsim.Stream
 	log      netsim.File
 	seq      uint64
+	buf      []byte // reused to encode stream messages (Send copies)
 	pongs    int
-	received []uint64 // stream sequence numbers received, in order
+	// lastSeq is the last sequence number received on each inbound
+	// stream; outOfOrder counts messages that did not follow it.
+	lastSeq    map[netsim.Stream]uint64
+	received   int
+	outOfOrder int
 }
 
 // bootPing returns a boot function for a pingNode among peers.
 func bootPing(peers []string, interval time.Duration, nodes map[string]*pingNode) func(netsim.Env) {
+	addrs := make([]netsim.Addr, len(peers))
+	for i, p := range peers {
+		addrs[i] = fmt.Sprintf("%s:%d", p, pingPort)
+	}
 	return func(env netsim.Env) {
-		n := &pingNode{env: env, peers: peers, interval: interval}
-		for _, p := range peers {
-			n.addrs = append(n.addrs, fmt.Sprintf("%s:%d", p, pingPort))
-		}
+		n := &pingNode{env: env, peers: peers, addrs: addrs, interval: interval,
+			lastSeq: make(map[netsim.Stream]uint64)}
 		if nodes != nil {
 			nodes[env.Host()] = n
 		}
@@ -59,13 +67,17 @@ func (n *pingNode) start() {
 	if n.log, err = n.env.Disk().Create("pongs.log"); err != nil {
 		panic(err)
 	}
+	if err := n.env.Disk().SyncDir("."); err != nil {
+		panic(err)
+	}
+	n.tickFn = n.tick
 	n.dial()
 	n.schedule()
 }
 
 func (n *pingNode) schedule() {
 	jitter := time.Duration(n.env.Rand().Int64N(int64(n.interval)))
-	n.env.AfterFunc(n.interval/2+jitter, n.tick)
+	n.env.AfterFunc(n.interval/2+jitter, n.tickFn)
 }
 
 func (n *pingNode) tick() {
@@ -75,7 +87,11 @@ func (n *pingNode) tick() {
 	}
 	n.seq++
 	if n.out != nil {
-		_ = n.out.Send(binary.BigEndian.AppendUint64(nil, n.seq))
+		n.buf = binary.BigEndian.AppendUint64(n.buf[:0], n.seq)
+		_ = n.out.Send(n.buf)
+		if n.seq%50 == 0 {
+			_ = n.out.Close() // HandleClose redials
+		}
 	}
 	n.schedule()
 }
@@ -103,16 +119,23 @@ func (n *pingNode) handlePacket(from netsim.Addr, payload []byte) {
 		if n.pongs%4 == 0 {
 			_ = n.log.Sync()
 		}
+		if n.log.Size() > 4096 {
+			_ = n.log.Truncate(0) // rotate, to keep memory flat
+		}
 	}
 }
 
-func (n *pingNode) HandleMessage(_ netsim.Stream, msg []byte) {
-	if len(msg) == 8 {
-		n.received = append(n.received, binary.BigEndian.Uint64(msg))
+func (n *pingNode) HandleMessage(s netsim.Stream, msg []byte) {
+	seq := binary.BigEndian.Uint64(msg)
+	if seq <= n.lastSeq[s] {
+		n.outOfOrder++
 	}
+	n.lastSeq[s] = seq
+	n.received++
 }
 
 func (n *pingNode) HandleClose(s netsim.Stream, _ error) {
+	delete(n.lastSeq, s)
 	if s == n.out {
 		n.out = nil
 		n.env.AfterFunc(n.interval, n.dial)

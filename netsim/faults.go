@@ -124,6 +124,15 @@ func (s *Sim) Restart(name string, keepDisk bool) {
 	s.scheduleBoot(h)
 }
 
+// Pause stops a host for d, as a long garbage-collection pause or a
+// stopped VM would: nothing it is sent is lost, but none of its callbacks
+// run until the pause ends, and then they run late. Its clock keeps going.
+func (s *Sim) Pause(name string, d time.Duration) {
+	h := s.mustHost(name)
+	h.busyUntil = max(h.busyUntil, s.now+int64(d))
+	s.trace.record(trFault, s.now, name, "", "", "pause "+d.String(), nil)
+}
+
 // SetClock steps a host's clock to read true time plus skew, and makes it
 // run driftPPM parts per million fast (negative: slow) from now on. Timers
 // already set keep their deadlines; new ones follow the new rate. The

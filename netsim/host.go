@@ -40,6 +40,9 @@ type host struct {
 	disk      *disk
 	diskRand  *rand.Rand
 	diskFault DiskFaults
+	// inFlight are slow syncs that have not completed yet: a crash before
+	// a sync's completion undoes it (see fsyncDelay).
+	inFlight []inFlightSync
 
 	// Network position (see partition).
 	group    int

@@ -124,15 +124,33 @@ func (c *packetConn) WriteTo(payload []byte, to Addr) error {
 		s.trace.record(trDrop, at, src.name, c.addr, to, "loss", payload)
 		return nil
 	}
-	dg := &datagram{from: c.addr, to: to, src: src, dst: dst, port: port, payload: clone(payload)}
-	s.sendDatagram(dg, at, p)
+	s.sendDatagram(s.newDatagram(c.addr, to, src, dst, port, payload), at, p)
 	if chance(s.netRand, p.Duplicate) {
 		s.trace.record(trDuplicate, at, src.name, c.addr, to, "", payload)
-		dup := *dg
-		dup.payload = clone(payload)
-		s.sendDatagram(&dup, at, p)
+		s.sendDatagram(s.newDatagram(c.addr, to, src, dst, port, payload), at, p)
 	}
 	return nil
+}
+
+// newDatagram takes a datagram from the free list (or allocates one) and
+// fills it with a copy of payload.
+func (s *Sim) newDatagram(from, to Addr, src, dst *host, port int, payload []byte) *datagram {
+	var dg *datagram
+	if n := len(s.freeDatagrams); n > 0 {
+		dg = s.freeDatagrams[n-1]
+		s.freeDatagrams = s.freeDatagrams[:n-1]
+	} else {
+		dg = new(datagram)
+	}
+	*dg = datagram{from: from, to: to, src: src, dst: dst, port: port, payload: clone(payload)}
+	return dg
+}
+
+// freeDatagram returns a delivered or dropped datagram to the free list;
+// its payload now belongs to the receiver (or to nobody).
+func (s *Sim) freeDatagram(dg *datagram) {
+	*dg = datagram{}
+	s.freeDatagrams = append(s.freeDatagrams, dg)
 }
 
 // sendDatagram schedules the arrival of dg, sent at time at.
@@ -163,10 +181,13 @@ func (s *Sim) deliverDatagram(dg *datagram) {
 	}
 	if conn == nil {
 		s.trace.record(trDrop, s.now, dg.dst.name, dg.from, dg.to, why, dg.payload)
+		s.freeDatagram(dg)
 		return
 	}
 	s.trace.record(trDeliver, s.now, dg.dst.name, dg.from, dg.to, "", dg.payload)
-	conn.handler(dg.from, dg.payload)
+	from, payload := dg.from, dg.payload
+	s.freeDatagram(dg)
+	conn.handler(from, payload)
 }
 
 func clone(b []byte) []byte { return append([]byte(nil), b...) }

@@ -171,3 +171,18 @@ func TestDatagramToClosedPortOrUnknownHostIsDroppedAndTraced(t *testing.T) {
 	require.Contains(t, trace.String(), "port closed")
 	require.Contains(t, trace.String(), "no route")
 }
+
+func TestPausedHostGetsItsDatagramsLateAndNoneLost(t *testing.T) {
+	sim := netsim.New(1, netsim.Options{LAN: fixedLAN})
+	p := addProbes(sim, []string{"a", "b"})
+	sim.At(time.Second, func() { sim.Pause("b", 500*time.Millisecond) })
+	for i := range 10 {
+		sim.At(time.Second+time.Duration(i)*10*time.Millisecond, func() { p["a"].send("b", fmt.Sprint(i)) })
+	}
+	sim.RunFor(3 * time.Second)
+	require.Len(t, p["b"].got, 10)
+	for _, a := range p["b"].got {
+		require.Equal(t, 1500*time.Millisecond, a.at)
+	}
+	require.Equal(t, netsim.Epoch.Add(3*time.Second), p["b"].env.Now())
+}

@@ -39,6 +39,10 @@ type FaultPlan struct {
 	// ClockSkewMax and DriftPPMMax bound each host's clock skew and drift.
 	ClockSkewMax time.Duration
 	DriftPPMMax  int64
+	// PauseEvery is the mean gap between pauses of a random host, each
+	// lasting up to PauseFor. Zero: none.
+	PauseEvery time.Duration
+	PauseFor   time.Duration
 }
 
 // DrawFaults draws a fault plan from r: each kind of fault is switched on
@@ -78,6 +82,9 @@ func DrawFaults(r *rand.Rand) FaultPlan {
 	if on() {
 		p.ClockSkewMax, p.DriftPPMMax = ms(1, 2000), between(r, 1, 2000)
 	}
+	if on() {
+		p.PauseEvery, p.PauseFor = ms(1000, 10000), ms(10, 2000)
+	}
 	return p
 }
 
@@ -102,6 +109,7 @@ func (p FaultPlan) String() string {
 	add(p.FsyncMax > 0, "fsync-max=%v", p.FsyncMax)
 	add(p.FlipBitEvery > 0, "flip-every=%v", p.FlipBitEvery)
 	add(p.ClockSkewMax > 0, "skew-max=%v drift-max=%dppm", p.ClockSkewMax, p.DriftPPMMax)
+	add(p.PauseEvery > 0, "pause-every=%v pause-for=%v", p.PauseEvery, p.PauseFor)
 	if len(parts) == 0 {
 		return "no faults"
 	}
@@ -110,26 +118,39 @@ func (p FaultPlan) String() string {
 
 // ApplyFaults runs the safety phase of a run: from start to end every
 // fault of the plan is in force, at times drawn now from the fault stream.
-// At end the liveness phase begins: the network heals, link faults and
-// disk faults stop, clocks stop drifting, and every host that is down
-// restarts on its disk, so that a test can then require progress.
+// The plan's loss, duplication and reordering replace those of the LAN and
+// WAN profiles meanwhile. At end the liveness phase begins: the profiles
+// are restored, the network heals, disk faults stop, clocks stop drifting,
+// and every host that is down restarts on its disk, so that a test can then
+// require progress.
 func (s *Sim) ApplyFaults(p FaultPlan, start, end time.Duration) {
 	r := s.faultRand
 	s.At(start, func() { s.startFaults(p) })
 	s.scheduleNetworkFaults(p, int64(start), int64(end))
 	s.scheduleCrashes(p, int64(start), int64(end))
-	for t := int64(start); p.FlipBitEvery > 0; {
-		t += between(r, 1, 2*int64(p.FlipBitEvery))
-		if t >= int64(end) {
-			break
-		}
-		h := s.hostList[r.IntN(len(s.hostList))]
-		s.At(time.Duration(t), func() { s.flipRandomFile(h) })
-	}
+	s.everyRandomHost(p.FlipBitEvery, int64(start), int64(end), func(h *host) { s.flipRandomFile(h) })
+	s.everyRandomHost(p.PauseEvery, int64(start), int64(end), func(h *host) {
+		s.Pause(h.name, time.Duration(between(r, 1, int64(p.PauseFor))))
+	})
 	s.At(end, s.endFaults)
 }
 
+// everyRandomHost schedules fn on a random host at random times between
+// start and end, with a mean gap of every (none if every is zero).
+func (s *Sim) everyRandomHost(every time.Duration, start, end int64, fn func(*host)) {
+	r := s.faultRand
+	for t := start; every > 0; {
+		t += between(r, 1, 2*int64(every))
+		if t >= end {
+			return
+		}
+		h := s.hostList[r.IntN(len(s.hostList))]
+		s.At(time.Duration(t), func() { fn(h) })
+	}
+}
+
 func (s *Sim) startFaults(p FaultPlan) {
+	s.baseLinks = [2]LinkProfile{s.opts.LAN, s.opts.WAN}
 	for _, lp := range []*LinkProfile{&s.opts.LAN, &s.opts.WAN} {
 		lp.Loss, lp.Duplicate, lp.Reorder = p.Loss, p.Duplicate, p.Reorder
 	}
@@ -146,9 +167,7 @@ func (s *Sim) startFaults(p FaultPlan) {
 }
 
 func (s *Sim) endFaults() {
-	for _, lp := range []*LinkProfile{&s.opts.LAN, &s.opts.WAN} {
-		lp.Loss, lp.Duplicate, lp.Reorder = 0, 0, 0
-	}
+	s.opts.LAN, s.opts.WAN = s.baseLinks[0], s.baseLinks[1]
 	s.Heal()
 	for _, h := range s.hostList {
 		if h.diskFault != (DiskFaults{}) {
@@ -253,10 +272,11 @@ func (s *Sim) scheduleCrashes(p FaultPlan, start, end int64) {
 	}
 }
 
-// flipRandomFile flips a bit in a random synced file of h, if it has one.
+// flipRandomFile flips a bit in a random file of h with synced content,
+// if it has one.
 func (s *Sim) flipRandomFile(h *host) {
 	var names []string
-	for n, ino := range h.disk.durable {
+	for n, ino := range h.disk.files {
 		if len(ino.durable) > 0 {
 			names = append(names, n)
 		}

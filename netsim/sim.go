@@ -50,9 +50,15 @@ type Sim struct {
 	workloadRand *rand.Rand
 	named        map[string]*rand.Rand
 
+	// freeDatagrams recycles datagram structs: the simulator's most
+	// frequent allocation.
+	freeDatagrams []*datagram
+
 	partition partition
+	// baseLinks holds the LAN and WAN profiles while ApplyFaults has
+	// replaced their fault probabilities.
+	baseLinks [2]LinkProfile
 	streams   []*stream // live streams in creation order
-	streamSeq uint64
 	// streamsCompactAt is the length of streams at which ended streams
 	// are next dropped from it.
 	streamsCompactAt int

@@ -13,11 +13,12 @@ import "fmt"
 //   - Close: the closing end gets HandleClose(ErrClosed) at once (as an
 //     event at the current time); the peer gets HandleClose(ErrBroken)
 //     after every message sent before the Close has arrived.
-//   - A crash breaks every stream of the crashed host; a partition (or
-//     heal-less cut) breaks every stream whose path it cuts in either
-//     direction. Messages in flight are dropped at once, and each surviving
-//     end gets HandleClose(ErrBroken) one link delay later, drawn
-//     separately for each end.
+//   - A crash breaks every stream of the crashed host; a network fault
+//     (Partition, Isolate, Cut, CutZones) breaks every stream whose path
+//     it cuts in either direction. Messages in flight are dropped at once,
+//     and each surviving end gets HandleClose(ErrBroken) one link delay
+//     later, drawn separately for each end. A later Heal does not mend a
+//     broken stream: the nodes dial again.
 //   - A Dial to an unknown host, a host that is down, a port with no
 //     listener, or across a partition gets HandleClose(ErrUnreachable): the
 //     request travels one link delay to the target, and the refusal one
@@ -43,14 +44,15 @@ type streamItem struct {
 
 // streamDir is one direction of a stream.
 type streamDir struct {
+	// queue[head:] is in flight; the slice is reused once it drains.
 	queue []streamItem
+	head  int
 	// lastArrival keeps arrivals in send order.
 	lastArrival int64
 }
 
 // stream is one simulated connection. Side 0 dialed, side 1 accepted.
 type stream struct {
-	id      uint64
 	src     *host // dialer
 	dst     *host // acceptor; nil if the address named no host
 	dstPort int
@@ -108,8 +110,7 @@ func (e *nodeEnv) Listen(port int, accept func(Stream) StreamHandler) (Listener,
 // how a failure is reported.
 func (e *nodeEnv) Dial(addr Addr, h StreamHandler) Stream {
 	s := e.sim
-	s.streamSeq++
-	st := &stream{id: s.streamSeq, src: e.host}
+	st := &stream{src: e.host}
 	local := joinAddr(e.host.name, e.nextLocalPort())
 	end := &streamEnd{st: st, env: e, h: h, local: local, remote: addr}
 	st.ends[0] = end
@@ -187,12 +188,15 @@ func (s *Sim) enqueue(st *stream, side int, it streamItem) {
 // deliverStream takes the head item of one direction of st.
 func (s *Sim) deliverStream(st *stream, dir uint8) {
 	d := &st.dirs[dir]
-	if len(d.queue) == 0 {
+	if d.head == len(d.queue) {
 		return // the stream broke and its queue was dropped
 	}
-	it := d.queue[0]
-	d.queue[0] = streamItem{}
-	d.queue = d.queue[1:]
+	it := d.queue[d.head]
+	d.queue[d.head] = streamItem{}
+	d.head++
+	if d.head == len(d.queue) {
+		d.queue, d.head = d.queue[:0], 0
+	}
 	recv := st.ends[1-dir]
 	switch it.kind {
 	case itemConnect:
@@ -256,13 +260,13 @@ func (s *Sim) breakStream(st *stream) {
 	st.broken = true
 	for dir := range st.dirs {
 		d := &st.dirs[dir]
-		for _, it := range d.queue {
+		for _, it := range d.queue[d.head:] {
 			if it.kind == itemMessage {
 				s.trace.record(trStreamDrop, s.now, st.hostOf(dir).name, st.ends[0].local, st.ends[0].remote, "broken", it.msg)
 			}
 		}
 		clear(d.queue)
-		d.queue = d.queue[:0]
+		d.queue, d.head = d.queue[:0], 0
 	}
 	reason := ErrBroken
 	if st.ends[1] == nil {

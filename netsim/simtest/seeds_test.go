@@ -56,3 +56,15 @@ func TestTrackedSimulationIsReplayedWithSameTraceHash(t *testing.T) {
 		require.Equal(t, run(seed), run(seed))
 	})
 }
+
+func FuzzParseRange(f *testing.F) {
+	for _, s := range []string{"1-10000", "7", "10-5", "-", "1-2-3", "18446744073709551615"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		first, last, err := parseRange(s)
+		if err == nil {
+			require.LessOrEqual(t, first, last)
+		}
+	})
+}

@@ -36,9 +36,6 @@ func (s *Server) processOne(rd raft.Ready) error {
 	var hs raft.HardState
 	if rd.HardState != nil {
 		hs = *rd.HardState
-		if teethForgetVote {
-			hs.Vote = ""
-		}
 	}
 	if teethSendBeforeSync {
 		s.send(rd.Messages)

@@ -7,9 +7,6 @@ package driver
 // checkers catch real bugs. In every other build these constants are false
 // and the compiler removes the code they guard.
 const (
-	// teethForgetVote persists the term but not the vote, so a restarted
-	// server may vote twice in one term.
-	teethForgetVote = false
 	// teethSendBeforeSync sends acknowledgements before the fsync, so a
 	// crash can lose entries a quorum was counted for.
 	teethSendBeforeSync = false

@@ -4,7 +4,4 @@ package driver
 
 // The broken variants, switched on one at a time by teeth_test.go. See
 // teeth_off.go for what each does.
-var (
-	teethForgetVote     bool
-	teethSendBeforeSync bool
-)
+var teethSendBeforeSync bool

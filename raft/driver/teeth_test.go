@@ -25,10 +25,6 @@ func catches(t *testing.T, variant *bool, seeds uint64) {
 	t.Fatalf("no seed of 1-%d caught the broken variant", seeds)
 }
 
-func TestCheckersCatchForgottenVote(t *testing.T) {
-	catches(t, &teethForgetVote, 500)
-}
-
 func TestCheckersCatchAcknowledgementBeforeFsync(t *testing.T) {
 	catches(t, &teethSendBeforeSync, 500)
 }

@@ -1,0 +1,138 @@
+// Package catalog is cairn's replicated state: the nodes, service instances,
+// health checks and key/value entries of one datacenter, kept identical on
+// every server by applying the same Raft log to it. It is the Raft state
+// machine ([raft.StateMachine]): the leader proposes an encoded command,
+// Raft commits it, and every server calls [State.Apply] with it, in log
+// order, exactly once. The agent's HTTP layer serves Consul's catalog,
+// health and KV endpoints from the reads on [State].
+//
+// Like raft/ and swim/, the package is deterministic: Apply reads no clock
+// and draws no randomness (IDs arrive inside commands), starts no goroutine
+// and never lets map order reach a result or an encoding. The same log
+// gives the same state, results and snapshot bytes on every server.
+//
+// # Tables
+//
+// Each table is an ordered copy-on-write map (type ordered, table.go) from a
+// string key to an immutable row:
+//
+//	nodes      node name               → *Node         (nodes.go)
+//	services   node, service ID        → *Service      (services.go)
+//	checks     node, check ID          → *HealthCheck  (checks.go)
+//	kvs        key                     → *KVPair       (kv.go)
+//
+// Composite keys join their parts with NUL, so one node's services (or
+// checks) are one contiguous key range. serviceNames (service name, node,
+// ID) is a derived index for the per-service reads. The row types carry
+// exactly the fields of Consul's JSON objects, under Consul's names, so the
+// HTTP layer serialises them as they are and filter expressions select
+// their fields by the names users know (filter.go, go-bexpr).
+//
+// A new table (sessions and ACL tables come in later issues) plugs in
+// through the registry in tables.go: a field in db, an entry in tableDefs
+// (snapshot section and record codec) and touchTable calls in its writes
+// (table-wide watches and index).
+//
+// # Indexes (index.go, tombstone.go)
+//
+// The Raft index of the command that made a change stamps it: a row's
+// CreateIndex and ModifyIndex, its table's index, the index of every node
+// and service name it is visible through. Every read answers, beside its
+// results, the index a blocking query should wait past: a KV read the
+// newest ModifyIndex under its key or prefix, a service read the last
+// change to that service's instances, their checks or their nodes, a table
+// listing the table's index. Three rules hold:
+//
+//   - Never 0. A client that sends index=0 asks not to block, and
+//     consul-template treats 0 as "start over", so an answer of 0 would
+//     make clients spin. Answers are clamped to at least 1 (Raft's first
+//     entry is never a command, so the clamp hides no change).
+//   - Deletes leave tombstones. If deleting the newest key under app/ let
+//     the prefix answer the next-newest key's index, the answer would move
+//     back and a waiter would never see the delete. So a delete leaves a
+//     tombstone (kvTombstones; for nodes and services the name's index
+//     entry outlives them) that still counts. Tombstones cost memory, so
+//     the leader later proposes a [ReapRequest]; after a reap, a KV read
+//     answers at least the highest reaped tombstone (the floor), and a node
+//     or service read without an entry answers the last applied index, so
+//     no answer moves back.
+//   - A restore moves indexes forward. Restoring a snapshot raises a local
+//     floor to past everything answered before; a waiter's index never
+//     runs ahead of the state.
+//
+// A returned index is not a promise of change (Consul's contract says the
+// same): an answer may move when something unrelated under the same index
+// did.
+//
+// # Watches (watch.go)
+//
+// A blocking query passes a [WatchSet] to its reads. Each read adds the one
+// key it depended on (a table, a node, a service name, a KV key or a KV
+// prefix) and gets that key's notifier, shared by every waiter on the key.
+// Apply fires exactly the keys its change touched: a write to key
+// app/config/x fires that key and each of its prefixes (len(key)+1 map
+// lookups, skipped when no prefix is watched), so a watch on app/ wakes,
+// and one on other/ does not. A change to a node or to a node-level check
+// fires every service with an instance on that node, since the health view
+// of those services shows it; a change to api fires nothing for web.
+// Firing closes the notifier's channel (for goroutine-based drivers) and
+// sets a flag (for single-threaded drivers, which poll [WatchSet.Fired]
+// after Apply), and removes it from the registry. No goroutine or timer
+// lives in the catalog: the caller owns the waiting and its timeout.
+//
+// Cost: Apply does one map lookup per touched key, whatever the number of
+// waiters. Memory is one notifier (a channel and a flag, with its map
+// entry) per distinct watched key, plus the caller's WatchSet (a slice
+// header and one pointer per key): BenchmarkWatchMemory measures about 160
+// bytes per watch for 100,000 watches on distinct keys and about 32 when
+// they share one key. A notifier whose waiters gave up stays until its key
+// changes, so the registry is bounded by the number of distinct keys ever
+// watched, not by the number of queries.
+//
+// # Commands (command.go, apply.go, errors.go)
+//
+// A command is one byte of version ([CommandVersion], now 1), one byte of
+// operation code, then the request as JSON. JSON with a version header
+// rather than a hand-written binary layout, because: the request types are
+// nested (maps of tagged addresses, check definitions) and a binary codec
+// for them would be several hundred lines to get right and to fuzz; a
+// write costs a Raft round trip and an fsync, so encoding speed is not
+// what limits throughput; encoding/json writes map keys sorted, so
+// encodings are deterministic; and the log stays readable when debugging.
+// The version byte lets a later binary format coexist. Decode refuses
+// unknown versions, operations and fields, and trailing bytes.
+//
+// Apply returns a [Result] for every command: OK carries the answer of a
+// KV write (false when a check-and-set lost), Err a refusal (a sentinel
+// such as [ErrNodeNotFound], wrapped with detail). A refused command
+// changes nothing but still advances the applied index, since every server
+// refuses it alike.
+//
+// # Snapshots (fsm.go, snapshot.go, tables.go)
+//
+// [State.Snapshot] is O(number of tables): it copies the table headers and
+// marks every table shared. The first later write to a shared table copies
+// that table's map and key slice (O(rows in the table), once per table per
+// snapshot), so the captured view stays intact while Apply goes on and
+// WriteTo serialises it. Rows are never changed in place.
+//
+// The snapshot stream, version [SnapshotVersion] (1): the magic
+// "cairncat", a big-endian uint16 version, then one section per registered
+// table in registry order (uvarint-prefixed name, uvarint count, and that
+// many uvarint-prefixed JSON records in key order), then a big-endian
+// CRC-32C of every byte before it. [State.Restore] parses into a fresh
+// state and swaps it in only if everything parsed, rows arrived in strict
+// key order, references hold (a service's node exists) and the checksum
+// matches; otherwise it returns an error wrapping [ErrBadSnapshot] and the
+// state is untouched. testdata/snapshot-v1.bin and testdata/commands-v1.txt
+// pin both version 1 formats: the tests require that they still decode and
+// re-encode byte for byte. A format change bumps the version and adds
+// golden files beside these, which stay and must still be read.
+//
+// # Health (health.go)
+//
+// [AggregatedStatus] folds checks as Consul does: maintenance beats
+// critical beats warning beats passing. [State.CheckServiceNodes] is the
+// /v1/health/service view: each instance with its node, the node's
+// node-level checks and the instance's own checks.
+package catalog
