@@ -131,7 +131,7 @@ func (c *Config) validateRecovered() error {
 		if (first && e.Index != c.Snapshot.Index+1) || (!first && e.Index != prev.Index+1) {
 			return fmt.Errorf("%w: entry %d does not follow %d", ErrInvalidConfig, e.Index, prev.Index)
 		}
-		if e.Term < prev.Term || e.Term > c.HardState.Term {
+		if e.Term == 0 || e.Term < prev.Term || e.Term > c.HardState.Term {
 			return fmt.Errorf("%w: entry %d has term %d out of order", ErrInvalidConfig, e.Index, e.Term)
 		}
 		first = false

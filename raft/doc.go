@@ -58,16 +58,23 @@
 // the server to forward to.
 //
 // Snapshots: after saving a snapshot of the state machine at applied index
-// i, the driver calls Compact(k, meta) with k <= i to drop log entries up to
-// k. A follower that needs a dropped entry is sent MsgSnap (in
-// EarlyMessages) carrying only the SnapshotMeta. The leader's driver streams
-// the snapshot data to the follower's driver, which, once it holds all of
-// it, steps the same MsgSnap into its core. The follower core then either
-// finds the snapshot's last entry in its log and just commits it, or sets
-// rd.Snapshot: the driver installs the received data as its snapshot,
-// restores the state machine from it and truncates its log. Either way the
-// core answers with MsgAppResp. If the transfer fails, the leader's driver
-// calls ReportSnapshot(to, false) so the leader retries.
+// i (SnapshotMetaAt(i) gives its term and configuration), the driver calls
+// Compact(k, meta) with k <= i to drop log entries up to k. A follower that
+// needs a dropped entry is sent MsgSnap (in EarlyMessages) carrying only the
+// SnapshotMeta. The leader's driver streams the snapshot data to the
+// follower's driver, which, once it holds all of it, steps the same MsgSnap
+// (with the meta of the data actually sent) into its core. The follower core
+// then either finds the snapshot's last entry in its log and just commits
+// it, or sets rd.Snapshot: the driver installs the received data as its
+// snapshot, restores the state machine from it and truncates its log. If
+// several MsgSnap were stepped since the last Ready, rd.Snapshot names the
+// one installed, so the driver keeps received data by its SnapshotMeta.
+// Either way the core answers with MsgAppResp. The leader's driver reports
+// the end of every transfer with ReportSnapshot(to, ok); after a failure the
+// leader retries.
+//
+// Lost messages: Raft tolerates them; a driver whose stream to a follower
+// broke may call ReportUnreachable(id) so the leader resends at once.
 //
 // Reads: ReadIndex(ctx) on the leader yields a ReadState{Index, ctx} once a
 // heartbeat round confirmed the leadership; the driver serves the read after
@@ -110,4 +117,16 @@
 //	errors.go        sentinel errors at the API edge
 //
 // design.md draws the role and follower-progress state diagrams.
+//
+// # Tests
+//
+// raft_paper_test.go holds one test per claim of the paper, named for the
+// claim. testdata/*.txt are readable scenario scripts (election, transfer and
+// read, check-quorum) run by script_test.go; -raft.rewrite regenerates their
+// expected output. scenario_test.go drives an in-memory cluster
+// (harness_test.go) through failures, and random_test.go runs seeded
+// histories with loss, delay, duplication, partitions, crashes, compaction,
+// membership changes and transfers, checking Election Safety, Leader
+// Completeness, State Machine Safety, Log Matching and read linearizability,
+// then liveness once healed (-raft.seeds=N sets the number of seeds).
 package raft

@@ -33,8 +33,6 @@ type testServer struct {
 	reads        []ReadState
 	dropped      []DroppedProposal
 	droppedReads []DroppedRead
-	// incomingSnap is the snapshot data a driver received with MsgSnap.
-	incomingSnap []Entry
 }
 
 // cluster is the harness network.
@@ -49,6 +47,10 @@ type cluster struct {
 	dropPct int
 	// shuffle delivers queued messages in random order.
 	shuffle bool
+	// delayPct and dupPct are the percentages of messages held back for
+	// later ticks and delivered twice (the copy later).
+	delayPct, dupPct int
+	delayed          []Message
 	// checkCompleteness checks every new leader's log against what has
 	// been applied anywhere.
 	checkCompleteness bool
@@ -59,6 +61,14 @@ type cluster struct {
 	// committed records every applied entry by index, to check State
 	// Machine Safety across servers.
 	committed map[uint64]Entry
+	// readFloor maps a ReadIndex context to the highest index applied
+	// anywhere when the read was issued.
+	readFloor map[string]uint64
+	// snapshots maps a snapshot index to the state machine at it, the
+	// same on every server (State Machine Safety).
+	snapshots map[uint64][]Entry
+	// trace, if set, sees every delivered message.
+	trace func(Message)
 }
 
 func testIDs(n int) []ServerID {
@@ -94,7 +104,8 @@ func newCluster(t testing.TB, n int, seed uint64, configure func(*Config)) *clus
 func newEmptyCluster(t testing.TB, seed uint64, configure func(*Config)) *cluster {
 	return &cluster{t: t, rand: rand.New(rand.NewPCG(seed, 0x5eed)), servers: map[ServerID]*testServer{},
 		cut: map[[2]ServerID]bool{}, configure: configure,
-		leaders: map[uint64]ServerID{}, committed: map[uint64]Entry{}}
+		leaders: map[uint64]ServerID{}, committed: map[uint64]Entry{},
+		readFloor: map[string]uint64{}, snapshots: map[uint64][]Entry{}}
 }
 
 // addServer starts a fresh server with no configuration.
@@ -152,9 +163,11 @@ func (c *cluster) handleReady(s *testServer, rd Ready) {
 	c.queue = append(c.queue, rd.EarlyMessages...)
 	if rd.Snapshot != nil {
 		s.snap = *rd.Snapshot
-		s.snapSM = slices.Clone(s.incomingSnap)
+		// A driver keeps received snapshot data by its meta: several
+		// MsgSnap may have been stepped since the last Ready.
+		s.snapSM = slices.Clone(c.snapshots[rd.Snapshot.Index])
 		s.entries = nil
-		s.applied = slices.Clone(s.incomingSnap)
+		s.applied = slices.Clone(s.snapSM)
 		s.appliedIndex = rd.Snapshot.Index
 	}
 	if rd.HardState != nil {
@@ -171,6 +184,11 @@ func (c *cluster) handleReady(s *testServer, rd Ready) {
 	c.queue = append(c.queue, rd.Messages...)
 	for _, e := range rd.CommittedEntries {
 		c.apply(s, e)
+	}
+	for _, rs := range rd.ReadStates {
+		if floor, ok := c.readFloor[string(rs.Context)]; ok && rs.Index < floor {
+			c.t.Fatalf("read index %d for %q is below applied index %d", rs.Index, rs.Context, floor)
+		}
 	}
 	s.reads = append(s.reads, rd.ReadStates...)
 	s.dropped = append(s.dropped, rd.DroppedProposals...)
@@ -207,17 +225,23 @@ func (c *cluster) deliverOne() {
 	m := c.queue[i]
 	c.queue = append(c.queue[:i], c.queue[i+1:]...)
 	from, to := c.servers[m.From], c.servers[m.To]
-	if to == nil || to.down || from.down || c.cut[[2]ServerID{m.From, m.To}] {
-		return
-	}
-	if c.dropPct > 0 && c.rand.IntN(100) < c.dropPct {
-		if m.Type == MsgSnap {
+	lost := to == nil || to.down || from.down || c.cut[[2]ServerID{m.From, m.To}] ||
+		(c.dropPct > 0 && c.rand.IntN(100) < c.dropPct)
+	if lost {
+		if m.Type == MsgSnap && !from.down {
+			// The sending driver sees its snapshot stream fail.
 			from.node.ReportSnapshot(m.To, false)
 		}
 		return
 	}
+	if c.delayPct > 0 && c.rand.IntN(100) < c.delayPct {
+		c.delayed = append(c.delayed, m)
+		return
+	}
+	if c.dupPct > 0 && c.rand.IntN(100) < c.dupPct && m.Type != MsgSnap {
+		c.delayed = append(c.delayed, m)
+	}
 	if m.Type == MsgSnap {
-		to.incomingSnap = slices.Clone(from.snapSM)
 		from.node.ReportSnapshot(m.To, true)
 	}
 	// Round-trip through the codec, as a real transport would.
@@ -225,6 +249,9 @@ func (c *cluster) deliverOne() {
 	require.NoError(c.t, err)
 	var got Message
 	require.NoError(c.t, got.UnmarshalBinary(b))
+	if c.trace != nil {
+		c.trace(got)
+	}
 	require.NoError(c.t, to.node.Step(got))
 }
 
@@ -247,6 +274,7 @@ func (c *cluster) stabilize() {
 // tick advances every live server by one tick and stabilizes.
 func (c *cluster) tick(n int) {
 	for range n {
+		c.releaseDelayed()
 		for _, id := range c.ids {
 			if s := c.servers[id]; !s.down {
 				s.node.Tick()
@@ -254,6 +282,26 @@ func (c *cluster) tick(n int) {
 		}
 		c.stabilize()
 	}
+}
+
+// saveSnapshot records a snapshot of server s's state machine.
+func (c *cluster) saveSnapshot(s *testServer, meta SnapshotMeta) {
+	s.snap, s.snapSM = meta, slices.Clone(s.applied)
+	c.snapshots[meta.Index] = s.snapSM
+}
+
+// releaseDelayed puts about half of the held-back messages back in the
+// queue.
+func (c *cluster) releaseDelayed() {
+	kept := c.delayed[:0]
+	for _, m := range c.delayed {
+		if c.rand.IntN(2) == 0 {
+			c.queue = append(c.queue, m)
+		} else {
+			kept = append(kept, m)
+		}
+	}
+	c.delayed = kept
 }
 
 // isolate cuts every link to and from id.
@@ -278,6 +326,17 @@ func (c *cluster) leader() ServerID {
 		}
 	}
 	return lead
+}
+
+// follower returns the first server in ID order other than lead.
+func (c *cluster) follower(lead ServerID) ServerID {
+	for _, id := range c.ids {
+		if id != lead {
+			return id
+		}
+	}
+	c.t.Fatal("no follower")
+	return ""
 }
 
 // elect campaigns on id and stabilizes, requiring it to win.

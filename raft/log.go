@@ -147,7 +147,7 @@ func (l *raftLog) truncateAndAppend(ents []Entry) {
 // term as i, stopping at the oldest held entry.
 func (l *raftLog) firstIndexOfTerm(i uint64) uint64 {
 	t, _ := l.term(i)
-	for i-1 > l.offset {
+	for i > l.offset+1 {
 		if pt, _ := l.term(i - 1); pt != t {
 			break
 		}

@@ -1,6 +1,7 @@
 package raft
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 
@@ -39,7 +40,10 @@ func (n *Node) Configuration() (Configuration, uint64) {
 // changes one server at a time, allows only one uncommitted change, and
 // waits until the leader has committed an entry of its own term (the 2015
 // erratum for single-server changes). The new configuration takes effect on
-// every server as soon as its entry is appended, not when it commits.
+// every server as soon as its entry is appended, not when it commits. Add a
+// new server as a learner and promote it once Status shows its Match close
+// to the leader's log, so that an empty newcomer never holds up commits
+// (thesis §4.2.1).
 func (n *Node) ProposeConfig(cc ConfigChange) (index, term uint64, err error) {
 	switch {
 	case n.role != Leader:
@@ -87,18 +91,21 @@ func applyChange(c Configuration, cc ConfigChange) (Configuration, error) {
 	default:
 		return Configuration{}, fmt.Errorf("%w: change %d for %s", ErrInvalidConfigChange, cc.Type, cc.ID)
 	}
-	slices.SortFunc(servers, func(a, b Server) int {
-		switch {
-		case a.ID < b.ID:
-			return -1
-		case a.ID > b.ID:
-			return 1
-		}
-		return 0
-	})
+	return normalizeConfiguration(Configuration{Servers: servers})
+}
+
+// normalizeConfiguration returns c with its servers sorted by ID, and an
+// error if it has no voter or could not be decoded again (empty or duplicate
+// IDs, unknown suffrage).
+func normalizeConfiguration(c Configuration) (Configuration, error) {
+	servers := slices.Clone(c.Servers)
+	slices.SortFunc(servers, func(a, b Server) int { return cmp.Compare(a.ID, b.ID) })
 	next := Configuration{Servers: servers}
 	if len(voters(next)) == 0 {
 		return Configuration{}, fmt.Errorf("%w: no voter would remain", ErrInvalidConfigChange)
+	}
+	if _, err := DecodeConfiguration(EncodeConfiguration(next)); err != nil {
+		return Configuration{}, fmt.Errorf("%w: %w", ErrInvalidConfigChange, err)
 	}
 	return next, nil
 }

@@ -132,12 +132,13 @@ func validateMessage(m *Message, self ServerID) error {
 		return fmt.Errorf("%w: MsgSnap without a usable snapshot", ErrInvalidMessage)
 	case len(m.Entries) > 0 && m.Type != MsgApp:
 		return fmt.Errorf("%w: %s carries entries", ErrInvalidMessage, m.Type)
-	case m.Type == MsgApp && m.LogTerm > m.Term:
-		return fmt.Errorf("%w: MsgApp log term %d above term %d", ErrInvalidMessage, m.LogTerm, m.Term)
+	case m.Type == MsgApp && (m.LogTerm > m.Term || (m.Index == 0 && m.LogTerm != 0)):
+		return fmt.Errorf("%w: MsgApp log term %d at index %d, term %d",
+			ErrInvalidMessage, m.LogTerm, m.Index, m.Term)
 	}
 	prev := Entry{Index: m.Index, Term: m.LogTerm}
 	for _, e := range m.Entries {
-		if e.Index != prev.Index+1 || e.Term < prev.Term || e.Term > m.Term || e.Type > EntryConfig {
+		if e.Index != prev.Index+1 || e.Term == 0 || e.Term < prev.Term || e.Term > m.Term || e.Type > EntryConfig {
 			return fmt.Errorf("%w: entry %d/%d does not follow %d/%d",
 				ErrInvalidMessage, e.Index, e.Term, prev.Index, prev.Term)
 		}

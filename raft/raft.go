@@ -115,14 +115,16 @@ func New(c Config) (*Node, error) {
 }
 
 // Bootstrap gives a fresh server its first configuration, as entry 1 of term
-// 1. Every server bootstrapped for the same group must be given the same
-// configuration, so that their first entries are identical.
+// 1, with the servers sorted by ID. Every server bootstrapped for the same
+// group must be given the same configuration, so that their first entries are
+// identical.
 func (n *Node) Bootstrap(c Configuration) error {
 	if n.term != 0 || n.log.lastIndex() != 0 {
 		return ErrAlreadyBootstrapped
 	}
-	if len(voters(c)) == 0 {
-		return fmt.Errorf("%w: bootstrap configuration has no voter", ErrInvalidConfigChange)
+	c, err := normalizeConfiguration(c)
+	if err != nil {
+		return fmt.Errorf("raft: bootstrap: %w", err)
 	}
 	n.term = 1
 	n.appendConfigEntry(Entry{Index: 1, Term: 1, Type: EntryConfig, Data: EncodeConfiguration(c)})

@@ -360,3 +360,115 @@ func newLogCluster(t testing.TB, term uint64, logs map[ServerID][]uint64) *clust
 	}
 	return c
 }
+
+// Figure 2, "Persistent state on all servers (updated on stable storage
+// before responding to RPCs)": a granted vote is handed out together with
+// the HardState recording it, and only among the messages sent after
+// persisting.
+func TestVoteIsPersistedBeforeItIsSent(t *testing.T) {
+	n := newTestNode(t, "s1", three, 1, nil, nil)
+	require.NoError(t, n.Step(Message{Type: MsgVote, From: "s2", To: "s1", Term: 2}))
+	rd := n.Ready()
+	require.Empty(t, rd.EarlyMessages)
+	require.Len(t, rd.Messages, 1)
+	require.False(t, rd.Messages[0].Reject)
+	require.Equal(t, &HardState{Term: 2, Vote: "s2"}, rd.HardState)
+	n.Advance(rd)
+}
+
+// Figure 2 again: a server restarted from its persisted state remembers its
+// vote, so it cannot vote twice in one term.
+func TestRestartedServerDoesNotVoteTwiceInATerm(t *testing.T) {
+	n := newTestNode(t, "s1", three, 2, nil, func(c *Config) { c.HardState.Vote = "s2" })
+	require.NoError(t, n.Step(Message{Type: MsgVote, From: "s3", To: "s1", Term: 2}))
+	msgs := drain(n)
+	require.Len(t, msgs, 1)
+	require.True(t, msgs[0].Reject)
+}
+
+// Figure 2, AppendEntries: a follower acknowledges entries only after they
+// are persisted: the entries and the acknowledgement come in one Ready,
+// the acknowledgement among the messages sent after persisting.
+func TestFollowerAcknowledgesOnlyPersistedEntries(t *testing.T) {
+	n := newTestNode(t, "s1", three, 1, nil, nil)
+	require.NoError(t, n.Step(Message{Type: MsgApp, From: "s2", To: "s1", Term: 1,
+		Entries: []Entry{{Index: 1, Term: 1}, {Index: 2, Term: 1}}}))
+	rd := n.Ready()
+	require.Len(t, rd.Entries, 2)
+	require.Empty(t, rd.EarlyMessages)
+	require.Equal(t, []Message{{Type: MsgAppResp, From: "s1", To: "s2", Term: 1, Index: 2}}, rd.Messages)
+	n.Advance(rd)
+	require.False(t, n.HasReady())
+}
+
+// §5.3: "When sending an AppendEntries RPC, the leader includes the index
+// and term of the entry in its log that immediately precedes the new
+// entries", and its commit index.
+func TestLeaderAppendCarriesPrecedingEntryAndCommit(t *testing.T) {
+	n := newTestNode(t, "s1", three, 1, []uint64{1}, nil)
+	makeLeader(t, n) // term 2, no-op at 2
+	acceptAppend(t, n, "s2")
+	drain(n)
+	_, _, err := n.Propose([]byte("x"))
+	require.NoError(t, err)
+	apps := ofType(drain(n), MsgApp)
+	require.Len(t, apps, 1, "s3 is still being probed")
+	require.Equal(t, ServerID("s2"), apps[0].To)
+	require.Equal(t, uint64(2), apps[0].Index)
+	require.Equal(t, uint64(2), apps[0].LogTerm)
+	require.Equal(t, uint64(2), apps[0].Commit)
+	require.Equal(t, []Entry{{Index: 3, Term: 2, Type: EntryCommand, Data: []byte("x")}}, apps[0].Entries)
+}
+
+// §5.5: "Raft RPCs are idempotent": the same append delivered twice leaves
+// the log as once and is acknowledged the same way.
+func TestDuplicateAppendIsIdempotent(t *testing.T) {
+	n := newTestNode(t, "s1", three, 1, nil, nil)
+	m := Message{Type: MsgApp, From: "s2", To: "s1", Term: 1, Commit: 1,
+		Entries: []Entry{{Index: 1, Term: 1, Data: []byte("a")}, {Index: 2, Term: 1, Data: []byte("b")}}}
+	require.NoError(t, n.Step(m))
+	first := drain(n)
+	require.NoError(t, n.Step(m))
+	require.Equal(t, first, drain(n))
+	require.Equal(t, []uint64{1, 1}, entryTerms(n))
+}
+
+// Figure 3, Leader Append-Only: "a leader never overwrites or deletes
+// entries in its log". A message claiming to be from another leader of the
+// same term is impossible (Election Safety); a leader ignores it.
+func TestLeaderNeverOverwritesItsLog(t *testing.T) {
+	n := newTestNode(t, "s1", three, 1, []uint64{1, 1}, nil)
+	makeLeader(t, n)
+	before := entryTerms(n)
+	require.NoError(t, n.Step(Message{Type: MsgApp, From: "s2", To: "s1", Term: n.term, Index: 1, LogTerm: 1,
+		Entries: []Entry{{Index: 2, Term: n.term}}}))
+	require.Equal(t, before, entryTerms(n))
+	require.Equal(t, Leader, n.role)
+}
+
+// Thesis §10.2.1 lets a leader send appends before persisting its own log,
+// but never before persisting the term it campaigned in: a single voter
+// that elects itself within one Ready holds its appends to a learner back.
+func TestEarlyAppendsWaitForUnpersistedTerm(t *testing.T) {
+	n := newTestNode(t, "s1", nil, 1, nil, func(c *Config) {
+		c.Snapshot.Config = Configuration{Servers: []Server{{ID: "s1"}, {ID: "s2", Suffrage: Learner}}}
+	})
+	n.Campaign()
+	require.Equal(t, Leader, n.role)
+	rd := n.Ready()
+	require.Equal(t, uint64(2), rd.HardState.Term)
+	require.Empty(t, rd.EarlyMessages)
+	require.Len(t, ofType(rd.Messages, MsgApp), 1)
+	n.Advance(rd)
+
+	_, _, err := n.Propose([]byte("x"))
+	require.NoError(t, err)
+	rd = n.Ready()
+	require.Len(t, ofType(rd.EarlyMessages, MsgApp), 0, "s2 is still being probed")
+	n.Advance(rd)
+	require.NoError(t, n.Step(Message{Type: MsgAppResp, From: "s2", To: "s1", Term: 2, Index: 1}))
+	rd = n.Ready()
+	require.NotEmpty(t, ofType(rd.EarlyMessages, MsgApp), "with the term persisted, appends may go early")
+	require.Empty(t, rd.Messages)
+	n.Advance(rd)
+}

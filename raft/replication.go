@@ -68,7 +68,11 @@ func (n *Node) quorumActive() bool {
 }
 
 // bcastAppend sends each follower what it is missing, as flow control allows.
+// A leader that has just stepped down sends nothing.
 func (n *Node) bcastAppend() {
+	if n.role != Leader {
+		return
+	}
 	for _, id := range n.sortedProgressIDs() {
 		if id != n.id {
 			n.sendAppend(id, true)
@@ -125,9 +129,14 @@ func (n *Node) stepLeader(m *Message) {
 		}
 		n.handleAppendResponse(m, pr)
 	case MsgHeartbeatResp:
-		// An empty append also uncovers an append lost while replicating:
-		// the follower rejects it and the leader goes back to probing.
+		// Appends may have been lost. A full window would then stall for
+		// ever, so a heartbeat answer frees one slot (as etcd does), and
+		// an empty append uncovers the gap: the follower rejects it and
+		// the leader goes back to probing.
 		pr.probeSent = false
+		if pr.state == StateReplicate && pr.paused(n.cfg.MaxInflightMsgs) {
+			pr.inflight = pr.inflight[1:]
+		}
 		if pr.match < n.log.lastIndex() {
 			n.sendAppend(m.From, true)
 		}
@@ -159,6 +168,9 @@ func (n *Node) handleAppendResponse(m *Message, pr *progress) {
 	}
 	if n.maybeCommit() {
 		n.bcastAppend()
+	} else if wasPaused {
+		// The follower was waiting: tell it the commit index at once.
+		n.sendAppend(m.From, true)
 	}
 	if n.role != Leader {
 		return
@@ -208,13 +220,11 @@ func (n *Node) maybeCommit() bool {
 
 // onLeaderCommit releases what waited for the commit index to move.
 func (n *Node) onLeaderCommit() {
-	kept := n.proposals[:0]
-	for _, p := range n.proposals {
-		if p.Index > n.log.committed {
-			kept = append(kept, p)
-		}
+	done := 0 // proposals are in index order
+	for done < len(n.proposals) && n.proposals[done].Index <= n.log.committed {
+		done++
 	}
-	n.proposals = kept
+	n.proposals = n.proposals[done:]
 	n.releaseWaitingReads()
 	n.maybeStepDownRemoved()
 }
@@ -246,8 +256,16 @@ func (n *Node) stepFollower(m *Message) {
 // conflicting suffix; append new entries; advance the commit index.
 func (n *Node) handleAppend(m *Message) {
 	if m.Index < n.log.committed {
-		n.send(Message{Type: MsgAppResp, To: m.From, Index: n.log.committed})
-		return
+		// A late or duplicate append: the committed prefix is known to
+		// match, so only the entries after it matter.
+		covered := n.log.committed - m.Index
+		if uint64(len(m.Entries)) <= covered {
+			n.send(Message{Type: MsgAppResp, To: m.From, Index: n.log.committed})
+			return
+		}
+		m.LogTerm = m.Entries[covered-1].Term
+		m.Entries = m.Entries[covered:]
+		m.Index = n.log.committed
 	}
 	if !n.log.matchTerm(m.Index, m.LogTerm) {
 		n.rejectAppend(m)
@@ -287,5 +305,15 @@ func (n *Node) appendFollower(ents []Entry) {
 		if e.Type == EntryConfig {
 			n.adoptConfigEntry(e)
 		}
+	}
+}
+
+// ReportUnreachable tells the leader that messages to id may have been lost,
+// for example because the stream to it broke. Replication to id falls back
+// to probing from the last acknowledged index instead of waiting for a
+// heartbeat round to reveal the gap.
+func (n *Node) ReportUnreachable(id ServerID) {
+	if pr, ok := n.progress[id]; ok && n.role == Leader && pr.state == StateReplicate {
+		pr.becomeProbe()
 	}
 }

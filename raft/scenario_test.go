@@ -56,41 +56,27 @@ func TestNewLeaderElectedAfterLeaderCrash(t *testing.T) {
 }
 
 // Pre-vote (thesis §9.6): a server cut off for long, which would otherwise
-// return with a much higher term, cannot depose a healthy leader.
+// return with a much higher term, cannot depose a healthy leader. Without
+// pre-vote it does, which shows the test has teeth.
 func TestPreVoteKeepsRejoiningServerFromDisruptingLeader(t *testing.T) {
-	c := newCluster(t, 3, 4, func(cfg *Config) { cfg.CheckQuorum = false })
-	lead := c.waitLeader(100)
-	c.propose(lead, "x")
-	other := c.ids[0]
-	if other == lead {
-		other = c.ids[1]
+	for _, preVote := range []bool{true, false} {
+		c := newCluster(t, 3, 4, func(cfg *Config) { cfg.CheckQuorum, cfg.PreVote = false, preVote })
+		lead := c.waitLeader(100)
+		c.propose(lead, "x")
+		other := c.follower(lead)
+		term := c.servers[lead].node.term
+		c.isolate(other)
+		c.tick(100)
+		if preVote {
+			require.Equal(t, term, c.servers[other].node.term, "failed pre-votes leave the term alone")
+		}
+		c.heal()
+		c.tick(20)
+		require.Equal(t, preVote, c.servers[lead].node.term == term, "prevote=%t", preVote)
+		if preVote {
+			require.Equal(t, lead, c.leader())
+		}
 	}
-	term := c.servers[lead].node.term
-	c.isolate(other)
-	c.tick(100)
-	require.Equal(t, term, c.servers[other].node.term, "pre-votes failing leaves the term alone")
-	c.heal()
-	c.tick(20)
-	require.Equal(t, lead, c.leader())
-	require.Equal(t, term, c.servers[lead].node.term)
-}
-
-// Without pre-vote the same scenario does depose the leader: the test above
-// has teeth.
-func TestWithoutPreVoteRejoiningServerDisruptsLeader(t *testing.T) {
-	c := newCluster(t, 3, 4, func(cfg *Config) { cfg.CheckQuorum, cfg.PreVote = false, false })
-	lead := c.waitLeader(100)
-	c.propose(lead, "x")
-	other := c.ids[0]
-	if other == lead {
-		other = c.ids[1]
-	}
-	term := c.servers[lead].node.term
-	c.isolate(other)
-	c.tick(100)
-	c.heal()
-	c.tick(20)
-	require.Greater(t, c.servers[lead].node.term, term)
 }
 
 // Check-quorum (thesis §6.2): a leader that cannot hear from a majority
@@ -112,12 +98,7 @@ func TestLeaderCutOffFromQuorumStepsDown(t *testing.T) {
 func TestFollowersWithLiveLeaderIgnoreVoteRequests(t *testing.T) {
 	c := newCluster(t, 3, 6, nil)
 	lead := c.waitLeader(100)
-	var other ServerID
-	for _, id := range c.ids {
-		if id != lead {
-			other = id
-		}
-	}
+	other := c.follower(lead)
 	c.servers[other].node.Campaign()
 	c.stabilize()
 	c.tick(5)
@@ -160,13 +141,7 @@ func TestFollowerWithLongDivergentLogCatchesUpWithHints(t *testing.T) {
 func TestFollowerBehindCompactionInstallsSnapshot(t *testing.T) {
 	c := newCluster(t, 3, 8, nil)
 	lead := c.waitLeader(100)
-	var lagging ServerID
-	for _, id := range c.ids {
-		if id != lead {
-			lagging = id
-			break
-		}
-	}
+	lagging := c.follower(lead)
 	c.crash(lagging)
 	for i := range 30 {
 		c.propose(lead, fmt.Sprintf("a%d", i))
@@ -175,7 +150,7 @@ func TestFollowerBehindCompactionInstallsSnapshot(t *testing.T) {
 	meta, ok := ls.node.SnapshotMetaAt(ls.appliedIndex)
 	require.True(t, ok)
 	require.Equal(t, votersConfig(c.ids...), meta.Config)
-	ls.snap, ls.snapSM = meta, append([]Entry(nil), ls.applied...)
+	c.saveSnapshot(ls, meta)
 	ls.node.Compact(meta.Index, meta)
 	c.restart(lagging)
 	c.tick(5)
@@ -248,12 +223,7 @@ func TestLearnerReplicatesThenCountsAfterPromotion(t *testing.T) {
 func TestLeadershipTransferMovesLeadershipToTarget(t *testing.T) {
 	c := newCluster(t, 3, 11, nil)
 	lead := c.waitLeader(100)
-	var target ServerID
-	for _, id := range c.ids {
-		if id != lead {
-			target = id
-		}
-	}
+	target := c.follower(lead)
 	c.propose(lead, "x")
 	require.NoError(t, c.servers[lead].node.TransferLeadership(target))
 	c.stabilize()
@@ -300,4 +270,30 @@ func TestDeposedLeaderReportsDroppedProposals(t *testing.T) {
 	require.Equal(t, []DroppedProposal{{Index: i1, Term: t1, Err: ErrLeadershipLost}}, c.servers[lead].dropped)
 	_, _, err = c.servers[lead].node.Propose([]byte("again"))
 	require.ErrorIs(t, err, ErrNotLeader)
+}
+
+// A broken stream loses appends in flight; ReportUnreachable makes the
+// leader resend from the last acknowledged entry at once, rather than
+// learning of the gap from a rejection.
+func TestReportUnreachableResendsLostAppends(t *testing.T) {
+	c := newCluster(t, 3, 14, nil)
+	lead := c.waitLeader(100)
+	c.propose(lead, "x")
+	f := c.follower(lead)
+	c.cut[[2]ServerID{lead, f}] = true
+	c.propose(lead, "y")
+	c.heal()
+	c.servers[lead].node.ReportUnreachable(f)
+	rejects := 0
+	c.trace = func(m Message) {
+		if m.Type == MsgAppResp && m.Reject {
+			rejects++
+		}
+	}
+	_, _, err := c.servers[lead].node.Propose([]byte("z"))
+	require.NoError(t, err)
+	c.stabilize()
+	require.Zero(t, rejects)
+	require.Equal(t, []string{"x", "y"}, c.appliedData(f)[:2])
+	require.Equal(t, c.servers[lead].node.log.lastIndex(), c.servers[f].node.log.lastIndex())
 }

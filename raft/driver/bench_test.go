@@ -1,4 +1,4 @@
-package driver
+package driver_test
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cairn-sd/cairn/netsim"
 	"github.com/cairn-sd/cairn/raft"
+	"github.com/cairn-sd/cairn/raft/simcluster"
 )
 
 // BenchmarkDiskFsync measures the disk's own rate of small appends, each
@@ -64,7 +64,7 @@ func benchCommit(b *testing.B, proposers int) {
 	for i := range b.N {
 		sem <- struct{}{}
 		t0 := time.Now()
-		cmd := putCommand(fmt.Sprint(i), value)
+		cmd := simcluster.PutCommand(fmt.Sprint(i), value)
 		leader.env.Post(func() {
 			leader.srv.Propose(cmd, func(_ any, err error) {
 				if err != nil {
@@ -92,38 +92,4 @@ func benchCommit(b *testing.B, proposers int) {
 	for _, s := range servers {
 		s.env.Close()
 	}
-}
-
-// BenchmarkSimElection measures, in virtual time, how long a 3-server
-// cluster is without a leader after its leader crashes, over seeds, with
-// the default timing, and reports the median and the 99th percentile.
-func BenchmarkSimElection(b *testing.B) {
-	var gaps []time.Duration
-	for seed := range uint64(b.N) {
-		gaps = append(gaps, electionGap(b, seed+1))
-	}
-	slices.Sort(gaps)
-	b.ReportMetric(float64(gaps[len(gaps)/2].Milliseconds()), "p50-ms")
-	b.ReportMetric(float64(gaps[len(gaps)*99/100].Milliseconds()), "p99-ms")
-}
-
-// electionGap crashes the leader of a settled cluster and returns the
-// virtual time until another server leads.
-func electionGap(b testing.TB, seed uint64) time.Duration {
-	sim := netsim.New(seed, netsim.Options{})
-	c := newCluster(b, sim, 3)
-	sim.RunFor(5 * time.Second)
-	old := c.leader()
-	if old == "" {
-		return time.Hour
-	}
-	sim.Crash(old)
-	crashed := sim.Now()
-	for sim.Now()-crashed < time.Minute {
-		sim.RunFor(5 * time.Millisecond)
-		if l := c.leader(); l != "" && l != old {
-			return sim.Now() - crashed
-		}
-	}
-	return time.Hour
 }

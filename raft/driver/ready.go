@@ -62,6 +62,7 @@ func (s *Server) processOne(rd raft.Ready) error {
 		s.pending.drop(dp.Index, dp.Term, s.wrapErr(dp.Err))
 	}
 	s.pending.applied(s.applied)
+	clear(s.received)
 	s.core.Advance(rd)
 	return s.maybeSnapshot()
 }

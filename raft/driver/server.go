@@ -110,8 +110,9 @@ type Server struct {
 	listener netsim.Listener
 	peers    map[raft.ServerID]*peer
 
-	pending  pending
-	received receivedSnapshot
+	pending pending
+	// received holds snapshot data by index until the next Ready.
+	received map[uint64][]byte
 	applied  uint64
 	snapshot raft.SnapshotMeta
 	stats    Stats
@@ -150,6 +151,7 @@ func Start(env netsim.Env, cfg Config) (*Server, error) {
 	s := &Server{
 		cfg: cfg, env: env, logger: logger, core: core, wal: w,
 		peers:    make(map[raft.ServerID]*peer),
+		received: make(map[uint64][]byte),
 		applied:  st.Snapshot.Index,
 		snapshot: st.Snapshot,
 	}
@@ -190,6 +192,7 @@ func (s *Server) onTick() {
 		return
 	}
 	s.core.Tick()
+	s.expireSnapshotTransfers()
 	s.tick = s.env.AfterFunc(s.cfg.TickInterval, s.onTick)
 	s.kick()
 }

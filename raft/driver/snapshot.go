@@ -11,19 +11,32 @@ import (
 	"github.com/cairn-sd/cairn/raft/wal"
 )
 
-// receivedSnapshot is the data of the last snapshot a leader sent us,
-// waiting for the core to decide whether to install it.
-type receivedSnapshot struct {
-	index uint64
-	data  []byte
+// snapshotTimeoutTicks is how long, in ticks, a leader waits for a
+// follower to answer a snapshot it sent before it reports the transfer
+// failed and lets the core retry: the answer travels on the follower's own
+// stream, which may break while ours stays up.
+const snapshotTimeoutTicks = 400
+
+// takeReceivedSnapshot hands out the buffered data of the snapshot the core
+// chose to install.
+func (s *Server) takeReceivedSnapshot(meta raft.SnapshotMeta) ([]byte, bool) {
+	data, ok := s.received[meta.Index]
+	return data, ok
 }
 
-// takeReceivedSnapshot hands out the buffered data of the snapshot at
-// meta's index, once.
-func (s *Server) takeReceivedSnapshot(meta raft.SnapshotMeta) ([]byte, bool) {
-	r := s.received
-	s.received = receivedSnapshot{}
-	return r.data, r.index == meta.Index && r.data != nil
+// expireSnapshotTransfers fails transfers that went unanswered too long.
+func (s *Server) expireSnapshotTransfers() {
+	for _, id := range sortedPeerIDs(s.peers) {
+		p := s.peers[id]
+		if !p.sendingSnapshot {
+			continue
+		}
+		p.snapshotTicks++
+		if p.snapshotTicks > snapshotTimeoutTicks {
+			p.sendingSnapshot = false
+			s.core.ReportSnapshot(id, false)
+		}
+	}
 }
 
 // restoreFSM loads the newest snapshot into the state machine, if meta
@@ -104,7 +117,7 @@ func (s *Server) sendSnapshot(p *peer, m *raft.Message) {
 		s.core.ReportSnapshot(p.id, false)
 		return
 	}
-	p.sendingSnapshot = true
+	p.sendingSnapshot, p.snapshotTicks = true, 0
 }
 
 func streamSnapshot(p *peer, r io.Reader) error {

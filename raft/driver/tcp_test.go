@@ -1,4 +1,4 @@
-package driver
+package driver_test
 
 import (
 	"errors"
@@ -12,6 +12,8 @@ import (
 	"github.com/cairn-sd/cairn/internal/osenv"
 	"github.com/cairn-sd/cairn/netsim"
 	"github.com/cairn-sd/cairn/raft"
+	"github.com/cairn-sd/cairn/raft/driver"
+	"github.com/cairn-sd/cairn/raft/simcluster"
 	"github.com/cairn-sd/cairn/raft/wal"
 )
 
@@ -25,8 +27,8 @@ type realServer struct {
 	dir  string
 	addr string
 	env  *osenv.Env
-	srv  *Server
-	fsm  *kvFSM
+	srv  *driver.Server
+	fsm  *simcluster.KV
 }
 
 // startReal starts a server on 127.0.0.1. With addr "" it listens on a
@@ -37,7 +39,7 @@ func startReal(t testing.TB, name, dir, addr string, conf *raft.Configuration) *
 	require.NoError(t, err)
 	go env.Run()
 	t.Cleanup(env.Close)
-	rs := &realServer{name: name, dir: dir, env: env, fsm: newKVFSM()}
+	rs := &realServer{name: name, dir: dir, env: env, fsm: simcluster.NewKV()}
 	port := 0
 	if addr != "" {
 		_, err := fmt.Sscanf(addr, "127.0.0.1:%d", &port)
@@ -79,7 +81,7 @@ func (rs *realServer) run(t testing.TB, conf raft.Configuration) {
 	t.Helper()
 	var err error
 	rs.env.Do(func() {
-		rs.srv, err = Start(rs.env, Config{
+		rs.srv, err = driver.Start(rs.env, driver.Config{
 			ID: raft.ServerID(rs.name), Address: rs.addr, Port: -1, Dir: "raft", FSM: rs.fsm,
 			TickInterval: 20 * time.Millisecond, SnapshotThreshold: 4000, TrailingEntries: 500,
 		})
@@ -101,12 +103,12 @@ func (rs *realServer) isLeader() bool {
 func (rs *realServer) state() (uint64, map[string]string) {
 	var applied uint64
 	var data map[string]string
-	rs.env.Do(func() { applied, data = rs.srv.Applied(), maps.Clone(rs.fsm.data) })
+	rs.env.Do(func() { applied, data = rs.srv.Applied(), rs.fsm.Data() })
 	return applied, data
 }
 
-func (rs *realServer) stats() (Stats, wal.Stats) {
-	var st Stats
+func (rs *realServer) stats() (driver.Stats, wal.Stats) {
+	var st driver.Stats
 	var ws wal.Stats
 	rs.env.Do(func() { st, ws = rs.srv.Stats() })
 	return st, ws
@@ -141,14 +143,14 @@ func writeAll(t *testing.T, leader *realServer, prefix string, n int) map[string
 		inflight <- struct{}{}
 		k, v := fmt.Sprintf("%s%d", prefix, i), fmt.Sprint(i)
 		ok := leader.env.Post(func() {
-			leader.srv.Propose(putCommand(k, v), func(_ any, err error) {
+			leader.srv.Propose(simcluster.PutCommand(k, v), func(_ any, err error) {
 				<-inflight
 				results <- result{k, v, err}
 			})
 		})
 		if !ok {
 			<-inflight
-			results <- result{k, v, ErrStopped}
+			results <- result{k, v, driver.ErrStopped}
 		}
 	}
 	acked := map[string]string{}

@@ -3,7 +3,7 @@
 package driver
 
 // Broken variants of the driver exist only in builds with the cairn_teeth
-// tag, where teeth_test.go uses them to prove that the simulation's
+// tag, where raft/simcluster's teeth tests use them to prove that the simulation's
 // checkers catch real bugs. In every other build these constants are false
 // and the compiler removes the code they guard.
 const (

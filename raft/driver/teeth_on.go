@@ -2,6 +2,10 @@
 
 package driver
 
-// The broken variants, switched on one at a time by teeth_test.go. See
-// teeth_off.go for what each does.
+// teethSendBeforeSync is the broken variant of teeth_off.go, switched on
+// by SetTeeth.
 var teethSendBeforeSync bool
+
+// SetTeeth switches the broken variant on or off. It exists only in builds
+// with the cairn_teeth tag; raft/simcluster's teeth tests use it.
+func SetTeeth(sendBeforeSync bool) { teethSendBeforeSync = sendBeforeSync }

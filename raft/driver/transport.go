@@ -49,8 +49,9 @@ type peer struct {
 	addr   string
 	stream netsim.Stream
 	// sendingSnapshot is set while a snapshot is on its way, until the
-	// follower answers or the stream breaks.
+	// follower answers, the stream breaks or snapshotTimeoutTicks pass.
 	sendingSnapshot bool
+	snapshotTicks   int
 }
 
 func (p *peer) close() {
@@ -134,8 +135,9 @@ func (o *outgoing) HandleClose(st netsim.Stream, err error) {
 	if o.p.sendingSnapshot {
 		o.p.sendingSnapshot = false
 		o.s.core.ReportSnapshot(o.p.id, false)
-		o.s.kick()
 	}
+	o.s.core.ReportUnreachable(o.p.id)
+	o.s.kick()
 }
 
 // Accept returns the handler for a stream a peer opened to this server.
@@ -165,9 +167,8 @@ func (in *incoming) HandleMessage(st netsim.Stream, b []byte) {
 	case frameSnapshotChunk:
 		in.snapshot = append(in.snapshot, payload...)
 	case frameSnapshotEnd:
-		s.received = receivedSnapshot{data: in.snapshot}
+		s.stepSnapshot(st, payload, in.snapshot)
 		in.snapshot = nil
-		s.step(st, payload)
 	default:
 		s.dropStream(st, fmt.Errorf("%w: kind %d", errBadFrame, kind))
 	}
@@ -175,15 +176,24 @@ func (in *incoming) HandleMessage(st netsim.Stream, b []byte) {
 
 func (in *incoming) HandleClose(netsim.Stream, error) { in.snapshot = nil }
 
+// stepSnapshot keeps a received snapshot's data by its index, until the
+// next Ready says whether the core installs it, and steps its MsgSnap.
+func (s *Server) stepSnapshot(st netsim.Stream, payload, data []byte) {
+	var m raft.Message
+	if err := m.UnmarshalBinary(payload); err != nil || m.Type != raft.MsgSnap || m.Snapshot == nil {
+		s.dropStream(st, fmt.Errorf("%w: snapshot end without MsgSnap", errBadFrame))
+		return
+	}
+	s.received[m.Snapshot.Index] = data
+	s.step(st, payload)
+}
+
 // step decodes and steps one message into the core.
 func (s *Server) step(st netsim.Stream, payload []byte) {
 	var m raft.Message
 	if err := m.UnmarshalBinary(payload); err != nil {
 		s.dropStream(st, err)
 		return
-	}
-	if m.Type == raft.MsgSnap && m.Snapshot != nil {
-		s.received.index = m.Snapshot.Index
 	}
 	if m.Type == raft.MsgAppResp {
 		if p := s.peers[m.From]; p != nil {

@@ -1,4 +1,4 @@
-package driver
+package simcluster
 
 import (
 	"fmt"
@@ -9,21 +9,22 @@ import (
 	"github.com/anishathalye/porcupine"
 )
 
-// kvInput is one client operation on a register.
-type kvInput struct {
-	put   bool
-	key   string
-	value string
+// Op is one client operation on a register: a put of Value, or a get.
+type Op struct {
+	Put   bool
+	Key   string
+	Value string
 }
 
 // registerModel is a linearizable register per key: a put sets it, a get
-// must return the latest put (or "" before any).
+// must return the latest put (or "" before any). Histories are checked one
+// key at a time (porcupine's P-compositionality).
 var registerModel = porcupine.Model{
 	Partition: func(history []porcupine.Operation) [][]porcupine.Operation {
 		byKey := map[string][]porcupine.Operation{}
 		var keys []string
 		for _, op := range history {
-			k := op.Input.(kvInput).key
+			k := op.Input.(Op).Key
 			if _, ok := byKey[k]; !ok {
 				keys = append(keys, k)
 			}
@@ -38,36 +39,40 @@ var registerModel = porcupine.Model{
 	},
 	Init: func() any { return "" },
 	Step: func(state, input, output any) (bool, any) {
-		in := input.(kvInput)
-		if in.put {
-			return true, in.value
+		in := input.(Op)
+		if in.Put {
+			return true, in.Value
 		}
 		return output.(string) == state.(string), state
 	},
 }
 
-// history records client operations with virtual timestamps.
-type history struct {
+// History records client operations with virtual timestamps.
+type History struct {
 	ops []porcupine.Operation
 }
 
-func (h *history) ok(client int, in kvInput, out string, call, ret time.Duration) {
+// Len is the number of recorded operations.
+func (h *History) Len() int { return len(h.ops) }
+
+// Ok records an operation that completed, with what a get returned.
+func (h *History) Ok(client int, op Op, out string, call, ret time.Duration) {
 	h.ops = append(h.ops, porcupine.Operation{
-		ClientId: client, Input: in, Output: out, Call: int64(call), Return: int64(ret),
+		ClientId: client, Input: op, Output: out, Call: int64(call), Return: int64(ret),
 	})
 }
 
-// indeterminate records a put whose outcome is unknown: it may take effect
+// Indeterminate records a put whose outcome is unknown: it may take effect
 // at any time after its call, so it never returns.
-func (h *history) indeterminate(client int, in kvInput, call time.Duration) {
+func (h *History) Indeterminate(client int, op Op, call time.Duration) {
 	h.ops = append(h.ops, porcupine.Operation{
-		ClientId: client, Input: in, Output: "", Call: int64(call), Return: math.MaxInt64,
+		ClientId: client, Input: op, Output: "", Call: int64(call), Return: math.MaxInt64,
 	})
 }
 
-// check requires the history to be linearizable; Unknown (the checker ran
-// out of time) is reported as a failure, not a pass.
-func (h *history) check() error {
+// Check reports whether the history is linearizable. Unknown (the checker
+// ran out of time) is a failure, not a pass.
+func (h *History) Check() error {
 	res := porcupine.CheckOperationsTimeout(registerModel, h.ops, 30*time.Second)
 	if res != porcupine.Ok {
 		return fmt.Errorf("linearizability: history of %d operations is %s", len(h.ops), res)

@@ -1,19 +1,19 @@
 //go:build cairn_teeth
 
-package driver
+package simcluster
 
 import (
 	"testing"
+
+	"github.com/cairn-sd/cairn/raft/driver"
 )
 
 // These tests prove that the simulation's checkers have teeth: with a
 // deliberately broken driver, some seed of the normal range must fail.
-// Run them with: go test -tags cairn_teeth -run TestCheckersCatch ./raft/driver
+// Run them with: go test -tags cairn_teeth -run TestCheckersCatch ./raft/simcluster
 
 // catches runs seeds until one reports a violation, and fails if none does.
-func catches(t *testing.T, variant *bool, seeds uint64) {
-	*variant = true
-	defer func() { *variant = false }()
+func catches(t *testing.T, seeds uint64) {
 	for seed := uint64(1); seed <= seeds; seed++ {
 		var err error
 		t.Run("", func(t *testing.T) { err = runSimulation(t, seed, 3) })
@@ -26,5 +26,7 @@ func catches(t *testing.T, variant *bool, seeds uint64) {
 }
 
 func TestCheckersCatchAcknowledgementBeforeFsync(t *testing.T) {
-	catches(t, &teethSendBeforeSync, 500)
+	driver.SetTeeth(true)
+	defer driver.SetTeeth(false)
+	catches(t, 500)
 }
