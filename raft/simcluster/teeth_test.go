@@ -5,6 +5,7 @@ package simcluster
 import (
 	"testing"
 
+	"github.com/cairn-sd/cairn/raft"
 	"github.com/cairn-sd/cairn/raft/driver"
 )
 
@@ -28,5 +29,11 @@ func catches(t *testing.T, seeds uint64) {
 func TestCheckersCatchAcknowledgementBeforeFsync(t *testing.T) {
 	driver.SetTeeth(true)
 	defer driver.SetTeeth(false)
+	catches(t, 500)
+}
+
+func TestCheckersCatchCommitWithoutQuorum(t *testing.T) {
+	raft.SetTeeth(true)
+	defer raft.SetTeeth(false)
 	catches(t, 500)
 }
