@@ -33,20 +33,11 @@ func (s *Server) processOne(rd raft.Ready) error {
 			return err
 		}
 	}
-	var hs raft.HardState
-	if rd.HardState != nil {
-		hs = *rd.HardState
-	}
 	if teethSendBeforeSync {
 		s.send(rd.Messages)
 	}
-	if err := s.wal.Save(hs, rd.Entries); err != nil {
-		return fmt.Errorf("raft: save ready: %w", err)
-	}
-	if rd.HardState != nil || len(rd.Entries) > 0 {
-		if err := s.wal.Sync(); err != nil {
-			return fmt.Errorf("raft: sync ready: %w", err)
-		}
+	if err := s.persist(rd); err != nil {
+		return err
 	}
 	if !teethSendBeforeSync {
 		s.send(rd.Messages)
@@ -65,6 +56,31 @@ func (s *Server) processOne(rd raft.Ready) error {
 	clear(s.received)
 	s.core.Advance(rd)
 	return s.maybeSnapshot()
+}
+
+// persist makes a Ready's hard state and entries durable. A new term or
+// vote is made durable before the entries: the log may fsync on its own
+// (a segment roll), and durable entries of a term the durable hard state
+// does not know would leave a log the core rightly refuses at restart.
+func (s *Server) persist(rd raft.Ready) error {
+	if rd.HardState != nil {
+		if err := s.wal.Save(*rd.HardState, nil); err != nil {
+			return fmt.Errorf("raft: save hard state: %w", err)
+		}
+		if err := s.wal.Sync(); err != nil {
+			return fmt.Errorf("raft: sync hard state: %w", err)
+		}
+	}
+	if len(rd.Entries) == 0 {
+		return nil
+	}
+	if err := s.wal.Save(raft.HardState{}, rd.Entries); err != nil {
+		return fmt.Errorf("raft: append entries: %w", err)
+	}
+	if err := s.wal.Sync(); err != nil {
+		return fmt.Errorf("raft: sync entries: %w", err)
+	}
+	return nil
 }
 
 // apply hands committed commands to the state machine, in order, and

@@ -111,6 +111,11 @@ type Server struct {
 	peers    map[raft.ServerID]*peer
 
 	pending pending
+	// snapshotTicks counts, per follower in snapshot state, the ticks it
+	// has been there (see expireSnapshotTransfers).
+	snapshotTicks map[raft.ServerID]int
+	// introduced maps servers to the addresses their hellos gave.
+	introduced map[raft.ServerID]string
 	// received holds snapshot data by index until the next Ready.
 	received map[uint64][]byte
 	applied  uint64
@@ -150,10 +155,12 @@ func Start(env netsim.Env, cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, env: env, logger: logger, core: core, wal: w,
-		peers:    make(map[raft.ServerID]*peer),
-		received: make(map[uint64][]byte),
-		applied:  st.Snapshot.Index,
-		snapshot: st.Snapshot,
+		peers:         make(map[raft.ServerID]*peer),
+		received:      make(map[uint64][]byte),
+		introduced:    make(map[raft.ServerID]string),
+		snapshotTicks: make(map[raft.ServerID]int),
+		applied:       st.Snapshot.Index,
+		snapshot:      st.Snapshot,
 	}
 	if cfg.Port >= 0 {
 		ln, err := env.Net().Listen(cfg.Port, s.Accept)
@@ -282,7 +289,13 @@ func (s *Server) TransferLeadership(to raft.ServerID) error {
 }
 
 // Leader returns the current leader's ID and address, if known.
-func (s *Server) Leader() (raft.ServerID, string) { return s.core.Leader() }
+func (s *Server) Leader() (raft.ServerID, string) {
+	id, addr := s.core.Leader()
+	if addr == "" && id != "" {
+		addr = s.introduced[id]
+	}
+	return id, addr
+}
 
 // Status is the core's view of the group.
 func (s *Server) Status() raft.Status { return s.core.Status() }
@@ -303,7 +316,7 @@ func (s *Server) Stats() (Stats, wal.Stats) { return s.stats, s.wal.Stats() }
 // leader.
 func (s *Server) wrapErr(err error) error {
 	if errors.Is(err, raft.ErrNotLeader) {
-		id, addr := s.core.Leader()
+		id, addr := s.Leader()
 		return &NotLeaderError{LeaderID: id, LeaderAddr: addr}
 	}
 	return err

@@ -11,11 +11,12 @@ import (
 	"github.com/cairn-sd/cairn/raft/wal"
 )
 
-// snapshotTimeoutTicks is how long, in ticks, a leader waits for a
-// follower to answer a snapshot it sent before it reports the transfer
-// failed and lets the core retry: the answer travels on the follower's own
-// stream, which may break while ours stays up.
-const snapshotTimeoutTicks = 400
+// snapshotTimeoutTicks is how long, in ticks, the leader lets a follower
+// stay in snapshot state before it tells the core the transfer failed, so
+// that the core sends a new one: the answer may be lost on the follower's
+// own stream while ours stays up, or the follower may have installed a
+// snapshot older than the one the core waits for.
+const snapshotTimeoutTicks = 200
 
 // takeReceivedSnapshot hands out the buffered data of the snapshot the core
 // chose to install.
@@ -24,17 +25,27 @@ func (s *Server) takeReceivedSnapshot(meta raft.SnapshotMeta) ([]byte, bool) {
 	return data, ok
 }
 
-// expireSnapshotTransfers fails transfers that went unanswered too long.
+// expireSnapshotTransfers fails transfers to followers that have been in
+// snapshot state for snapshotTimeoutTicks.
 func (s *Server) expireSnapshotTransfers() {
-	for _, id := range sortedPeerIDs(s.peers) {
-		p := s.peers[id]
-		if !p.sendingSnapshot {
+	st := s.core.Status()
+	if st.Role != raft.Leader {
+		clear(s.snapshotTicks)
+		return
+	}
+	for _, p := range st.Peers {
+		if p.State != raft.StateSnapshot {
+			delete(s.snapshotTicks, p.ID)
 			continue
 		}
-		p.snapshotTicks++
-		if p.snapshotTicks > snapshotTimeoutTicks {
-			p.sendingSnapshot = false
-			s.core.ReportSnapshot(id, false)
+		s.snapshotTicks[p.ID]++
+		if s.snapshotTicks[p.ID] > snapshotTimeoutTicks {
+			delete(s.snapshotTicks, p.ID)
+			if peer := s.peers[p.ID]; peer != nil {
+				peer.sendingSnapshot = false
+			}
+			s.core.ReportSnapshot(p.ID, false)
+			s.kick()
 		}
 	}
 }
@@ -60,12 +71,17 @@ func restoreFSM(w *wal.WAL, meta raft.SnapshotMeta, fsm raft.StateMachine) error
 }
 
 // maybeSnapshot takes a snapshot once SnapshotThreshold entries were
-// applied since the last one, and compacts the log behind it, keeping
-// TrailingEntries.
+// applied since the last one.
 func (s *Server) maybeSnapshot() error {
 	if s.applied < s.snapshot.Index+s.cfg.SnapshotThreshold {
 		return nil
 	}
+	return s.takeSnapshot()
+}
+
+// takeSnapshot saves a snapshot of the state machine at the applied index
+// and compacts the log behind it, keeping TrailingEntries.
+func (s *Server) takeSnapshot() error {
 	meta, ok := s.core.SnapshotMetaAt(s.applied)
 	if !ok {
 		return nil
@@ -88,6 +104,28 @@ func (s *Server) maybeSnapshot() error {
 	return nil
 }
 
+// latestSnapshot opens the newest valid snapshot covering at least index.
+// If the newest valid file is older (a newer one failed its checksum), a
+// fresh snapshot of the state machine is taken first.
+func (s *Server) latestSnapshot(index uint64) (*wal.Snapshot, error) {
+	snap, err := s.wal.Snapshots().OpenLatest()
+	if err == nil && snap.Meta.Index >= index {
+		return snap, nil
+	}
+	if err == nil {
+		snap.Close()
+	}
+	if err := s.takeSnapshot(); err != nil {
+		return nil, err
+	}
+	snap, err = s.wal.Snapshots().OpenLatest()
+	if err == nil && snap.Meta.Index < index {
+		snap.Close()
+		return nil, fmt.Errorf("raft: no snapshot covers index %d", index)
+	}
+	return snap, err
+}
+
 // sendSnapshot streams the newest snapshot file to a follower, then the
 // MsgSnap describing it. The message's meta is replaced by the file's, so
 // that the follower installs exactly what it received.
@@ -95,7 +133,7 @@ func (s *Server) sendSnapshot(p *peer, m *raft.Message) {
 	if p.sendingSnapshot {
 		return
 	}
-	snap, err := s.wal.Snapshots().OpenLatest()
+	snap, err := s.latestSnapshot(m.Snapshot.Index)
 	if err != nil {
 		s.logger.Warn("cannot send snapshot", zap.String("to", string(p.id)), zap.Error(err))
 		s.core.ReportSnapshot(p.id, false)
@@ -117,7 +155,7 @@ func (s *Server) sendSnapshot(p *peer, m *raft.Message) {
 		s.core.ReportSnapshot(p.id, false)
 		return
 	}
-	p.sendingSnapshot, p.snapshotTicks = true, 0
+	p.sendingSnapshot = true
 }
 
 func streamSnapshot(p *peer, r io.Reader) error {

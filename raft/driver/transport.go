@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"go.uber.org/zap"
 
@@ -23,6 +24,10 @@ const (
 	// frameSnapshotEnd carries the MsgSnap that the chunks before it
 	// belong to.
 	frameSnapshotEnd = 3
+	// frameHello opens every stream: the dialling server's ID and Raft
+	// address, "id\x00address". A server that is not yet in any
+	// configuration (a new member) learns from it where to answer.
+	frameHello = 4
 )
 
 // snapshotChunkBytes is the size of one snapshot chunk on the wire.
@@ -51,7 +56,6 @@ type peer struct {
 	// sendingSnapshot is set while a snapshot is on its way, until the
 	// follower answers, the stream breaks or snapshotTimeoutTicks pass.
 	sendingSnapshot bool
-	snapshotTicks   int
 }
 
 func (p *peer) close() {
@@ -70,15 +74,21 @@ func sortedPeerIDs(m map[raft.ServerID]*peer) []raft.ServerID {
 	return ids
 }
 
+// addressOf is where a server listens: from the configuration, else from
+// the hello of a stream it opened to us.
+func (s *Server) addressOf(id raft.ServerID) string {
+	for _, srv := range s.Configuration().Servers {
+		if srv.ID == id {
+			return srv.Address
+		}
+	}
+	return s.introduced[id]
+}
+
 // peerFor returns the peer a message goes to, dialling if needed. It
 // returns nil for a server with no known address.
 func (s *Server) peerFor(id raft.ServerID) *peer {
-	addr := ""
-	for _, srv := range s.Configuration().Servers {
-		if srv.ID == id {
-			addr = srv.Address
-		}
-	}
+	addr := s.addressOf(id)
 	p := s.peers[id]
 	if p != nil && p.addr != addr {
 		p.close()
@@ -94,6 +104,7 @@ func (s *Server) peerFor(id raft.ServerID) *peer {
 	}
 	if p.stream == nil {
 		p.stream = s.env.Net().Dial(addr, &outgoing{s: s, p: p})
+		p.stream.Send(frame(frameHello, []byte(string(s.cfg.ID)+"\x00"+s.cfg.Address)))
 	}
 	return p
 }
@@ -169,6 +180,13 @@ func (in *incoming) HandleMessage(st netsim.Stream, b []byte) {
 	case frameSnapshotEnd:
 		s.stepSnapshot(st, payload, in.snapshot)
 		in.snapshot = nil
+	case frameHello:
+		id, addr, ok := strings.Cut(string(payload), "\x00")
+		if !ok || id == "" || addr == "" {
+			s.dropStream(st, fmt.Errorf("%w: hello %q", errBadFrame, payload))
+			return
+		}
+		s.introduced[raft.ServerID(id)] = addr
 	default:
 		s.dropStream(st, fmt.Errorf("%w: kind %d", errBadFrame, kind))
 	}

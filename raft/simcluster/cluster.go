@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -39,6 +40,12 @@ type Cluster struct {
 	servers map[string]*driver.Server
 	fsms    map[string]raft.StateMachine
 	broken  map[string]error
+	// booted is the hosts that booted at least once: a host bootstraps
+	// the initial configuration only at its first boot, so one restarted
+	// on a wiped disk waits to be added again as a new member.
+	booted map[string]bool
+	// spares are hosts outside the initial configuration.
+	spares []string
 
 	leaders   map[uint64]raft.ServerID
 	applied   map[uint64]raft.Entry
@@ -56,6 +63,7 @@ func New(t testing.TB, sim *netsim.Sim, n int, newFSM func() raft.StateMachine) 
 	c := &Cluster{
 		t: t, sim: sim, newFSM: newFSM,
 		servers: map[string]*driver.Server{}, fsms: map[string]raft.StateMachine{}, broken: map[string]error{},
+		booted:  map[string]bool{},
 		leaders: map[uint64]raft.ServerID{}, applied: map[uint64]raft.Entry{},
 		SnapshotThreshold: 200, TrailingEntries: 50,
 	}
@@ -86,10 +94,21 @@ func (c *Cluster) boot(name string, env netsim.Env) {
 		c.broken[name] = err
 		return
 	}
-	if err := srv.Bootstrap(c.conf); err != nil && !errors.Is(err, raft.ErrAlreadyBootstrapped) {
-		c.Fail("%s bootstrap: %v", name, err)
+	if !c.booted[name] && !slices.Contains(c.spares, name) {
+		if err := srv.Bootstrap(c.conf); err != nil && !errors.Is(err, raft.ErrAlreadyBootstrapped) {
+			c.Fail("%s bootstrap: %v", name, err)
+		}
 	}
+	c.booted[name] = true
 	c.servers[name], c.fsms[name] = srv, fsm
+}
+
+// AddSpare adds a host outside the initial configuration: its server
+// starts empty and waits until a leader adds it.
+func (c *Cluster) AddSpare(name string) {
+	c.spares = append(c.spares, name)
+	c.names = append(c.names, name)
+	c.sim.AddHost(name, "dc1", func(env netsim.Env) { c.boot(name, env) })
 }
 
 // Names lists the server hosts.
@@ -169,13 +188,20 @@ func (c *Cluster) AwaitWrite(cmd []byte, bound time.Duration) {
 	}
 }
 
-// CheckConverged requires every running server to have applied the same
-// index and to hold a byte-identical state machine snapshot.
+// CheckConverged requires every running member of the leader's
+// configuration to have applied the same index and to hold a
+// byte-identical state machine snapshot.
 func (c *Cluster) CheckConverged() {
+	leader := c.LeaderName()
+	if leader == "" {
+		c.Fail("convergence: no leader")
+		return
+	}
 	var ref []byte
 	var refName string
 	var refApplied uint64
-	for _, name := range c.names {
+	for _, member := range c.Server(leader).Configuration().Servers {
+		name := string(member.ID)
 		srv := c.Server(name)
 		if srv == nil {
 			continue

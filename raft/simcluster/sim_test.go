@@ -141,3 +141,36 @@ func TestSimulationFiveServers(t *testing.T) {
 		}
 	})
 }
+
+// Membership changes under faults: a 3-server group with two spare hosts
+// keeps adding, promoting and removing servers (removed ones come back on
+// wiped disks as new members) while clients run, and must stay safe,
+// linearizable and live.
+func TestSimulationMembershipChanges(t *testing.T) {
+	simtest.Seeds(t, 1, 100, func(t *testing.T, seed uint64) {
+		sim := simtest.New(t, seed, netsim.Options{})
+		c := New(t, sim, 3, func() raft.StateMachine { return NewKV() })
+		c.AddSpare("s4")
+		c.AddSpare("s5")
+		c.ApplySeedFaults(t, time.Second, faultPhase)
+		c.ChurnMembership(sim.Rand("churn"), 2*time.Second, faultPhase, 1500*time.Millisecond, 3)
+		w := &workload{c: c, sim: sim}
+		w.start(faultPhase)
+		sim.RunUntil(faultPhase)
+		c.AwaitWrite(PutCommand("liveness", "ok"), livenessBound)
+		sim.RunFor(3 * time.Second)
+		if c.Violation() == nil {
+			c.CheckConverged()
+		}
+		if c.Violation() == nil {
+			if err := w.hist.Check(); err != nil {
+				c.Fail("%v", err)
+			}
+		}
+		t.Logf("ops=%d terms=%d applied=%d config=%v trace=%s",
+			w.ops, c.Terms(), c.AppliedEntries(), c.memberNames(), sim.TraceHash())
+		if err := c.Violation(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
