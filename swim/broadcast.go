@@ -1,100 +1,162 @@
 package swim
 
-import "slices"
-
 // broadcastQueue holds the gossip a member still has to spread (SWIM §4.1,
 // "infection-style dissemination"). Every outgoing packet takes as many
-// broadcasts as fit, least-transmitted first and newest first among equals,
-// and each is sent at most RetransmitMult·ceil(log10(n+1)) times, which
-// reaches every member with high probability. A broadcast about a node
-// replaces any older one about the same node: only the newest news matters.
+// broadcasts as fit, least-transmitted first and, among equals, the one that
+// most recently reached its transmit count first. Each is sent at most
+// RetransmitMult·ceil(log10(n+1)) times, which reaches every member with high
+// probability. A broadcast about a node replaces any older one about the same
+// node: only the newest news matters.
+//
+// The queue is bucketed by transmit count, so that a packet's worth of
+// broadcasts is found without sorting the whole queue: at 1,000 members a
+// join wave puts a thousand alive messages in every member's queue.
 type broadcastQueue struct {
-	items  []*broadcast
-	byKey  map[string]*broadcast
-	nextID uint64
-	limit  int
+	// buckets[t] holds the broadcasts sent t times, most recently arrived
+	// last. Replaced and dropped broadcasts stay in place, marked dead,
+	// until a scan or a compaction removes them.
+	buckets [][]*broadcast
+	byKey   map[string]*broadcast
+	live    int
+	slots   int
+	limit   int
 }
 
 type broadcast struct {
 	key       string
 	frame     []byte
 	transmits int
-	id        uint64
+	dead      bool
 }
+
+// minFrameBytes is the smallest frame: a type byte and a zero length.
+const minFrameBytes = 2
+
+// maxMisses ends a packet's scan after this many broadcasts in a row that did
+// not fit: the packet is as good as full, and scanning the rest of a long
+// queue would cost more than the few bytes it could still fill.
+const maxMisses = 16
 
 func newBroadcastQueue(limit int) broadcastQueue {
 	return broadcastQueue{byKey: make(map[string]*broadcast), limit: limit}
 }
 
-func (q *broadcastQueue) len() int { return len(q.items) }
+func (q *broadcastQueue) len() int { return q.live }
 
 // queue adds a broadcast, replacing the one with the same key.
 func (q *broadcastQueue) queue(key string, frame []byte) {
-	q.nextID++
-	if b, ok := q.byKey[key]; ok {
-		b.frame, b.transmits, b.id = frame, 0, q.nextID
-		return
+	q.drop(key)
+	b := &broadcast{key: key, frame: frame}
+	if len(q.buckets) == 0 {
+		q.buckets = make([][]*broadcast, 1)
 	}
-	b := &broadcast{key: key, frame: frame, id: q.nextID}
-	q.items = append(q.items, b)
+	q.buckets[0] = append(q.buckets[0], b)
 	q.byKey[key] = b
-	if len(q.items) > q.limit {
-		q.sort()
-		q.remove(q.items[len(q.items)-1])
+	q.live++
+	q.slots++
+	if q.live > q.limit {
+		q.evict()
+	}
+	if q.slots > 2*q.live+64 {
+		q.compact()
 	}
 }
 
 // drop removes the broadcast with key, if any.
 func (q *broadcastQueue) drop(key string) {
 	if b, ok := q.byKey[key]; ok {
-		q.remove(b)
+		b.dead = true
+		delete(q.byKey, key)
+		q.live--
 	}
 }
 
-func (q *broadcastQueue) remove(b *broadcast) {
-	delete(q.byKey, b.key)
-	i := slices.Index(q.items, b)
-	q.items = slices.Delete(q.items, i, i+1)
+// evict drops the oldest of the most transmitted broadcasts.
+func (q *broadcastQueue) evict() {
+	for t := len(q.buckets) - 1; t >= 0; t-- {
+		for _, b := range q.buckets[t] {
+			if !b.dead {
+				q.drop(b.key)
+				return
+			}
+		}
+	}
 }
 
-// sort orders the queue least-transmitted first, then newest first.
-func (q *broadcastQueue) sort() {
-	slices.SortFunc(q.items, func(a, b *broadcast) int {
-		if a.transmits != b.transmits {
-			return a.transmits - b.transmits
+// compact removes dead entries from every bucket.
+func (q *broadcastQueue) compact() {
+	q.slots = 0
+	for t, bucket := range q.buckets {
+		kept := bucket[:0]
+		for _, b := range bucket {
+			if !b.dead {
+				kept = append(kept, b)
+			}
 		}
-		switch {
-		case a.id > b.id:
-			return -1
-		case a.id < b.id:
-			return 1
-		}
-		return 0
-	})
+		clear(bucket[len(kept):])
+		q.buckets[t] = kept
+		q.slots += len(kept)
+	}
 }
 
 // take returns frames that fit in budget bytes, counting a transmission for
 // each and retiring those that reached transmitLimit.
 func (q *broadcastQueue) take(budget, transmitLimit int) [][]byte {
-	if len(q.items) == 0 {
+	if q.live == 0 {
 		return nil
 	}
-	q.sort()
 	var out [][]byte
-	var retired []*broadcast
-	for _, b := range q.items {
-		if len(b.frame) > budget {
+	promoted := make([][]*broadcast, len(q.buckets)+1)
+	misses := 0
+	full := func() bool { return budget < minFrameBytes || misses >= maxMisses }
+	for t := 0; t < len(q.buckets) && !full(); t++ {
+		bucket := q.buckets[t]
+		var kept []*broadcast
+		i := len(bucket) - 1
+		for ; i >= 0 && !full(); i-- {
+			b := bucket[i]
+			switch {
+			case b.dead:
+				q.slots--
+			case len(b.frame) > budget:
+				kept = append(kept, b)
+				misses++
+			default:
+				misses = 0
+				budget -= len(b.frame)
+				out = append(out, b.frame)
+				b.transmits++
+				if b.transmits >= transmitLimit {
+					delete(q.byKey, b.key)
+					q.live--
+					q.slots--
+					continue
+				}
+				promoted[t+1] = append(promoted[t+1], b)
+			}
+		}
+		bucket = bucket[:i+1]
+		for j := len(kept) - 1; j >= 0; j-- {
+			bucket = append(bucket, kept[j])
+		}
+		q.buckets[t] = bucket
+	}
+	q.promote(promoted)
+	return out
+}
+
+// promote appends each moved broadcast to its new bucket, the most recently
+// arrived last.
+func (q *broadcastQueue) promote(promoted [][]*broadcast) {
+	for t, moved := range promoted {
+		if len(moved) == 0 {
 			continue
 		}
-		budget -= len(b.frame)
-		out = append(out, b.frame)
-		b.transmits++
-		if b.transmits >= transmitLimit {
-			retired = append(retired, b)
+		for len(q.buckets) <= t {
+			q.buckets = append(q.buckets, nil)
+		}
+		for j := len(moved) - 1; j >= 0; j-- {
+			q.buckets[t] = append(q.buckets[t], moved[j])
 		}
 	}
-	for _, b := range retired {
-		q.remove(b)
-	}
-	return out
 }

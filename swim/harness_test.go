@@ -24,7 +24,10 @@ type harness struct {
 	latency time.Duration
 	loss    float64
 	// cut holds pairs of addresses that cannot talk, both directions.
-	cut      map[[2]string]bool
+	cut map[[2]string]bool
+	// slow holds members that handle packets late, as a CPU-starved
+	// process does: each packet to them waits up to this much more.
+	slow     map[string]time.Duration
 	events   []Event
 	userSeen map[string][]UserEvent
 }
@@ -63,7 +66,7 @@ func (h *eventHeap) Pop() any {
 
 func newHarness(t testing.TB, seed uint64) *harness {
 	return &harness{t: t, rnd: rand.New(rand.NewPCG(seed, 1)), members: map[string]*hmember{},
-		latency: time.Millisecond, cut: map[[2]string]bool{}, userSeen: map[string][]UserEvent{}}
+		latency: time.Millisecond, cut: map[[2]string]bool{}, slow: map[string]time.Duration{}, userSeen: map[string][]UserEvent{}}
 }
 
 func (h *harness) at(d time.Duration, addr string, f func()) {
@@ -114,7 +117,11 @@ func (h *harness) pump(hm *hmember) {
 			continue
 		}
 		from, p := hm.addr, p
-		h.at(h.now+h.latency, p.To, func() {
+		delay := h.latency
+		if extra := h.slow[p.To]; extra > 0 {
+			delay += time.Duration(h.rnd.Int64N(int64(extra)))
+		}
+		h.at(h.now+delay, p.To, func() {
 			if dst, ok := h.deliverable(from, p.To); ok {
 				dst.m.Step(h.now, from, p.Payload)
 				h.pump(dst)

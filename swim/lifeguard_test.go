@@ -23,6 +23,15 @@ func noStreams(c *Config) { c.DisableTCPPings = true }
 // summed over all observers.
 func falsePositives(t *testing.T, seed uint64, n int, loss float64, d time.Duration,
 	tweak func(*Config)) (failed, suspected int) {
+	failed, suspected, _ = falsePositivesWithSlow(t, seed, n, loss, 0, 0, d, tweak)
+	return failed, suspected
+}
+
+// falsePositivesWithSlow is falsePositives with the first slowCount members
+// handling packets up to slowBy late. It also reports the failure events
+// about healthy (not slow) members.
+func falsePositivesWithSlow(t *testing.T, seed uint64, n int, loss float64, slowCount int, slowBy time.Duration,
+	d time.Duration, tweak func(*Config)) (failed, suspected, healthyFailed int) {
 	h := newHarness(t, seed)
 	for i := range n {
 		h.add(nodeName(i), func(c *Config) {
@@ -40,24 +49,37 @@ func falsePositives(t *testing.T, seed uint64, n int, loss float64, d time.Durat
 	require.True(t, ok)
 	h.events = nil
 	h.loss = loss
+	slow := map[string]bool{}
+	for _, addr := range h.order[:slowCount] {
+		h.slow[addr] = slowBy
+		slow[h.members[addr].m.Name()] = true
+	}
 	h.run(d)
 	for _, e := range h.events {
 		switch e.Kind {
 		case EventFailed:
 			failed++
+			if !slow[e.Node.Name] {
+				healthyFailed++
+			}
 		case EventSuspect:
 			suspected++
 		}
 	}
-	return failed, suspected
+	return failed, suspected, healthyFailed
 }
 
-func TestLifeguardHasNoMoreFalsePositivesThanSWIMUnderLoss(t *testing.T) {
+// TestLifeguardRaisesFewerSuspicionsThanSWIMUnderLoss measures plain SWIM
+// beside Lifeguard under 10% uniform packet loss. Both rarely reach a false
+// verdict (the counts are printed); the claim checked is that Lifeguard's
+// local health awareness makes its members raise fewer suspicions, since a
+// member that misses nacks probes more slowly instead of accusing.
+func TestLifeguardRaisesFewerSuspicionsThanSWIMUnderLoss(t *testing.T) {
 	seeds, d := 4, 5*time.Minute
 	if testing.Short() {
 		seeds, d = 1, time.Minute
 	}
-	swimFP, lifeguardFP := 0, 0
+	var swimFP, lifeguardFP, swimSuspects, lifeguardSuspects int
 	for seed := range seeds {
 		s, ss := falsePositives(t, uint64(100+seed), 100, 0.10, d, plainSWIM)
 		l, ls := falsePositives(t, uint64(100+seed), 100, 0.10, d, nil)
@@ -65,7 +87,37 @@ func TestLifeguardHasNoMoreFalsePositivesThanSWIMUnderLoss(t *testing.T) {
 			"suspect events SWIM=%d Lifeguard=%d", 100+seed, d, s, l, ss, ls)
 		swimFP += s
 		lifeguardFP += l
+		swimSuspects += ss
+		lifeguardSuspects += ls
 	}
-	t.Logf("total false failure events: SWIM=%d Lifeguard=%d", swimFP, lifeguardFP)
+	t.Logf("total: false failure events SWIM=%d Lifeguard=%d; suspect events SWIM=%d Lifeguard=%d",
+		swimFP, lifeguardFP, swimSuspects, lifeguardSuspects)
+	require.Less(t, lifeguardSuspects, swimSuspects)
+}
+
+// TestLifeguardAccusesFewerHealthyMembersBesideSlowOnes reproduces the
+// situation Lifeguard was designed for: a few members handle their packets
+// late, as CPU-starved processes do, so their probes of healthy members
+// time out. Plain SWIM lets their suspicions run to a verdict; Lifeguard's
+// health score slows their probing, and its dynamic suspicion waits for
+// confirmations that healthy members never give.
+func TestLifeguardAccusesFewerHealthyMembersBesideSlowOnes(t *testing.T) {
+	seeds, d := 2, 2*time.Minute
+	if testing.Short() {
+		seeds, d = 1, time.Minute
+	}
+	swimFP, lifeguardFP, swimSuspects, lifeguardSuspects := 0, 0, 0, 0
+	for seed := range seeds {
+		_, ss, s := falsePositivesWithSlow(t, uint64(200+seed), 50, 0, 3, 2*time.Second, d, plainSWIM)
+		_, ls, l := falsePositivesWithSlow(t, uint64(200+seed), 50, 0, 3, 2*time.Second, d, nil)
+		t.Logf("seed %d: 50 members, 3 slow by up to 2s, %v: failure events about healthy members SWIM=%d "+
+			"Lifeguard=%d; suspect events SWIM=%d Lifeguard=%d", 200+seed, d, s, l, ss, ls)
+		swimFP += s
+		lifeguardFP += l
+		swimSuspects += ss
+		lifeguardSuspects += ls
+	}
+	t.Logf("total failure events about healthy members: SWIM=%d Lifeguard=%d", swimFP, lifeguardFP)
 	require.LessOrEqual(t, lifeguardFP, swimFP)
+	require.Less(t, lifeguardSuspects, swimSuspects)
 }

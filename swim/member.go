@@ -258,6 +258,9 @@ func (m *Member) Tick(now time.Duration) {
 
 // Join starts a push-pull exchange with each of addrs; the state they return
 // makes this member part of their pool. Joining the own address is harmless.
+// Join does not retry: an exchange that fails is only logged by the driver.
+// A caller that must keep trying (retry_join) checks NumAlive, which exceeds
+// one once some exchange succeeded, and calls Join again.
 func (m *Member) Join(now time.Duration, addrs []string) {
 	m.advance(now)
 	for _, addr := range addrs {

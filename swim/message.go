@@ -103,11 +103,34 @@ type suspect struct {
 }
 
 // alive says Node is alive at Addr with Tags at Incarnation.
+//
+// A decoded alive keeps its tags encoded in rawTags until resolveTags is
+// called: most alive messages a member receives are old news, dropped on
+// their incarnation alone, and parsing their tags would be wasted work.
 type alive struct {
 	Incarnation uint32
 	Node        string
 	Addr        string
 	Tags        Tags
+	rawTags     []byte
+}
+
+// resolveTags parses rawTags into Tags, reporting false if they are
+// malformed or too large.
+func (a *alive) resolveTags() bool {
+	if a.rawTags == nil {
+		return tagsSize(a.Tags) <= MaxTagsBytes
+	}
+	if len(a.rawTags) > MaxTagsBytes {
+		return false
+	}
+	r := wireReader{buf: a.rawTags}
+	tags := decodeTags(&r)
+	if r.err != nil || len(r.buf) != 0 {
+		return false
+	}
+	a.Tags, a.rawTags = tags, nil
+	return true
 }
 
 // dead says From declared Node dead at Incarnation; From == Node means Node
@@ -187,7 +210,11 @@ func (m message) encodeBody(w *wireWriter) msgType {
 		w.uvarint(uint64(a.Incarnation))
 		w.str(a.Node)
 		w.str(a.Addr)
-		encodeTags(w, a.Tags)
+		if a.rawTags != nil {
+			w.buf = append(w.buf, a.rawTags...)
+		} else {
+			encodeTags(w, a.Tags)
+		}
 		return msgAlive
 	case m.dead != nil:
 		w.uvarint(uint64(m.dead.Incarnation))
@@ -310,7 +337,9 @@ func decodeBody(t msgType, body []byte) (message, error) {
 	case msgSuspect:
 		m.suspect = &suspect{Incarnation: r.uint32v(), Node: r.str(), From: r.str()}
 	case msgAlive:
-		m.alive = &alive{Incarnation: r.uint32v(), Node: r.str(), Addr: r.str(), Tags: decodeTags(&r)}
+		a := &alive{Incarnation: r.uint32v(), Node: r.str(), Addr: r.str()}
+		a.rawTags, r.buf = r.buf, nil
+		m.alive = a
 	case msgDead:
 		m.dead = &dead{Incarnation: r.uint32v(), Node: r.str(), From: r.str()}
 	case msgUserEvent:

@@ -78,8 +78,9 @@ func (m *Member) reconnect() {
 }
 
 // mergeState applies a remote table. Remote "failed" and "suspect" become
-// only a local suspicion: a member must not be declared dead on another's
-// word without its own timer, and it gets the chance to refute.
+// only a local suspicion of a member already known: a member must not be
+// declared dead on another's word without its own timer, and it gets the
+// chance to refute. A failed member not known locally is not learned.
 func (m *Member) mergeState(p *pushPull) {
 	m.events.witness(p.EventLTime)
 	for _, n := range p.Nodes {
@@ -89,9 +90,6 @@ func (m *Member) mergeState(p *pushPull) {
 		case StateLeft:
 			m.deadNode(dead{Incarnation: n.Incarnation, Node: n.Name, From: n.Name})
 		default:
-			if m.lookup(n.Name) == nil {
-				m.aliveNode(alive{Incarnation: n.Incarnation, Node: n.Name, Addr: n.Addr, Tags: n.Tags}, false)
-			}
 			m.suspectNode(suspect{Incarnation: n.Incarnation, Node: n.Name, From: m.cfg.Name})
 		}
 	}
@@ -101,13 +99,8 @@ func (m *Member) mergeState(p *pushPull) {
 // merged and answered with the local table, a fallback ping with an ack.
 func (m *Member) HandleStream(now time.Duration, from string, payload []byte) ([]byte, error) {
 	m.advance(now)
-	plain, ok := m.open(payload)
-	if !ok {
-		return nil, ErrDecrypt
-	}
-	msg, err := decodeStream(plain)
+	msg, err := m.readStream(payload)
 	if err != nil {
-		m.stats.DecodeFailures++
 		return nil, err
 	}
 	var reply message
@@ -138,13 +131,8 @@ func (m *Member) StreamReply(now time.Duration, id uint64, payload []byte) {
 		return
 	}
 	delete(m.streams, id)
-	plain, ok := m.open(payload)
-	if !ok {
-		return
-	}
-	msg, err := decodeStream(plain)
+	msg, err := m.readStream(payload)
 	if err != nil {
-		m.stats.DecodeFailures++
 		return
 	}
 	switch {
@@ -155,6 +143,20 @@ func (m *Member) StreamReply(now time.Duration, id uint64, payload []byte) {
 			m.probeAcked(msg.ack, false)
 		}
 	}
+}
+
+// readStream opens and decodes one stream message, counting failures.
+func (m *Member) readStream(payload []byte) (message, error) {
+	plain, ok := m.open(payload)
+	if !ok {
+		return message{}, ErrDecrypt
+	}
+	msg, err := decodeStream(plain)
+	if err != nil {
+		m.stats.DecodeFailures++
+		return message{}, err
+	}
+	return msg, nil
 }
 
 // StreamFailed tells the member that stream request id could not complete.

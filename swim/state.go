@@ -7,10 +7,17 @@ package swim
 // aliveNode applies an alive message. bootstrap is true only for the local
 // member's own first announcement.
 func (m *Member) aliveNode(a alive, bootstrap bool) {
-	if a.Node == "" || a.Addr == "" || tagsSize(a.Tags) > MaxTagsBytes {
+	if a.Node == "" || a.Addr == "" {
 		return
 	}
 	n := m.lookup(a.Node)
+	if n != nil && a.Node != m.cfg.Name && a.Addr == n.Addr && a.Incarnation <= n.Incarnation {
+		// Old news, the common case: checked before anything costlier.
+		return
+	}
+	if !a.resolveTags() {
+		return
+	}
 	if n == nil {
 		n = m.addNode(a)
 		if a.Node != m.cfg.Name || bootstrap {
@@ -27,12 +34,12 @@ func (m *Member) aliveNode(a alive, bootstrap bool) {
 		}
 	}
 	if isSelf && !bootstrap {
+		if m.leaving {
+			return
+		}
 		if a.Incarnation > m.incarnation || (a.Incarnation == m.incarnation && !sameTags(a.Tags, n.Tags)) {
 			m.refute(a.Incarnation)
 		}
-		return
-	}
-	if a.Incarnation <= n.Incarnation && n.Addr == a.Addr && !bootstrap {
 		return
 	}
 	m.removeSuspicion(a.Node)

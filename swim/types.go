@@ -20,6 +20,7 @@ const (
 	StateLeft
 )
 
+// String names the state as `cairn members` prints it.
 func (s State) String() string {
 	switch s {
 	case StateAlive:
@@ -72,6 +73,7 @@ const (
 	EventConflict
 )
 
+// String names the event kind.
 func (k EventKind) String() string {
 	switch k {
 	case EventJoin:
@@ -150,15 +152,22 @@ func (r Ready) Empty() bool {
 
 // Stats are counters for metrics and tests.
 type Stats struct {
-	PacketsSent      uint64
-	PacketsReceived  uint64
-	BytesSent        uint64
-	BytesReceived    uint64
-	DecryptFailures  uint64
-	DecodeFailures   uint64
-	ProbesSent       uint64
-	ProbesFailed     uint64
-	Refutations      uint64
+	// PacketsSent .. BytesReceived count datagrams and their sealed bytes.
+	PacketsSent     uint64
+	PacketsReceived uint64
+	BytesSent       uint64
+	BytesReceived   uint64
+	// DecryptFailures counts messages no installed key opened (dropped).
+	DecryptFailures uint64
+	// DecodeFailures counts messages that did not decode (dropped).
+	DecodeFailures uint64
+	// ProbesSent and ProbesFailed count probes started and probes that
+	// ended without an ack.
+	ProbesSent   uint64
+	ProbesFailed uint64
+	// Refutations counts incarnation bumps to refute rumours about self.
+	Refutations uint64
+	// SuspicionsRaised counts members this member began to suspect.
 	SuspicionsRaised uint64
 }
 

@@ -21,6 +21,11 @@ const MaxUserEventBytes = 512
 // MaxUserEventBytes.
 var ErrUserEventTooLarge = errors.New("swim: user event too large")
 
+// maxEventsPerLTime bounds the distinct events remembered for one Lamport
+// time, so that a flood of events cannot grow the buffer without bound;
+// beyond it, events at that time are dropped.
+const maxEventsPerLTime = 128
+
 // eventLog is the Lamport clock and the recent-event buffer.
 type eventLog struct {
 	clock  uint64
@@ -54,6 +59,9 @@ func (l *eventLog) record(e userEvent) bool {
 		*slot = recentEvents{ltime: e.LTime}
 	}
 	id := e.Name + "\x00" + string(e.Payload)
+	if len(slot.seen) >= maxEventsPerLTime {
+		return false
+	}
 	for _, s := range slot.seen {
 		if s == id {
 			return false

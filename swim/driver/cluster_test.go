@@ -69,6 +69,13 @@ func addrOf(name string) string { return name + ":" + strconv.Itoa(port) }
 // newCluster boots n members that each join the first; tweak adjusts every
 // member's config.
 func newCluster(t *testing.T, seed uint64, n int, opts netsim.Options, tweak func(*driver.Config)) *cluster {
+	return newZonedCluster(t, seed, n, 1, opts, tweak)
+}
+
+// newZonedCluster is newCluster with member i in zone (datacenter)
+// "dc<i mod zones + 1>", so links between zones are WAN links.
+func newZonedCluster(t *testing.T, seed uint64, n, zones int, opts netsim.Options,
+	tweak func(*driver.Config)) *cluster {
 	c := &cluster{t: t, sim: netsim.New(seed, opts), nodes: map[string]*driver.Node{}, user: map[string]int{}}
 	c.config = func(name string) driver.Config {
 		sc := swim.LANConfig()
@@ -87,7 +94,7 @@ func newCluster(t *testing.T, seed uint64, n int, opts netsim.Options, tweak fun
 	for i := range n {
 		name := hostName(i)
 		c.names = append(c.names, name)
-		c.sim.AddHost(name, "dc1", c.boot(name))
+		c.sim.AddHost(name, fmt.Sprintf("dc%d", i%zones+1), c.boot(name))
 	}
 	c.sim.RunFor(0)
 	require.Len(t, c.up(), n)
@@ -164,9 +171,15 @@ func (c *cluster) runUntil(limit, step time.Duration, cond func() bool) (time.Du
 // does not.
 func (c *cluster) mustConverge(limit time.Duration) time.Duration {
 	took, ok := c.runUntil(limit, time.Second, c.converged)
-	require.True(c.t, ok, "seed %d: pool of %d did not converge within %v (trace %s)",
-		c.sim.Seed(), len(c.up()), limit, c.sim.TraceHash())
+	require.True(c.t, ok, "pool of %d did not converge within %v: %s", len(c.up()), limit, c.why())
 	return took
+}
+
+// why names the seed, the command that replays it and the trace hash, for
+// failure messages.
+func (c *cluster) why() string {
+	return fmt.Sprintf("seed %d, trace %s; replay with go test ./swim/driver -run '^%s$' -swim.seeds=%d",
+		c.sim.Seed(), c.sim.TraceHash(), c.t.Name(), c.sim.Seed())
 }
 
 // count returns how many events of kind about node were seen, by anyone;

@@ -27,7 +27,7 @@ func TestSimPartitionSplitsThePoolAndHealingMergesIt(t *testing.T) {
 			return true
 		}
 		tookSplit, ok := c.runUntil(5*time.Minute, time.Second, split)
-		require.True(t, ok, "seed %d: the pool did not split", seed)
+		require.True(t, ok, "the pool did not split: %s", c.why())
 		c.sim.Heal()
 		tookMerge := c.mustConverge(5 * time.Minute)
 		t.Logf("seed %d: split seen by all in %v, merged %v after healing", seed, tookSplit, tookMerge)
@@ -42,15 +42,15 @@ func TestSimRestartedMemberRejoinsWithAHigherIncarnation(t *testing.T) {
 		victim := c.names[1+int(c.sim.Workload().IntN(n-1))]
 		c.sim.Crash(victim)
 		_, ok := c.runUntil(5*time.Minute, time.Second, func() bool { return c.sees(victim, swim.StateDead) })
-		require.True(t, ok, "seed %d", seed)
+		require.True(t, ok, c.why())
 		before, _ := c.nodes[c.names[0]].Member().Node(victim)
 		restartAt := c.sim.Now()
 		c.sim.Restart(victim, true)
 		c.sim.RunFor(0)
 		took := c.mustConverge(2 * time.Minute)
 		after, _ := c.nodes[c.names[0]].Member().Node(victim)
-		require.Greater(t, after.Incarnation, before.Incarnation, "seed %d", seed)
-		require.Positive(t, c.count(swim.EventJoin, victim, restartAt), "seed %d", seed)
+		require.Greater(t, after.Incarnation, before.Incarnation, c.why())
+		require.Positive(t, c.count(swim.EventJoin, victim, restartAt), c.why())
 		t.Logf("seed %d: %s rejoined in %v at incarnation %d (was %d)", seed, victim, took,
 			after.Incarnation, before.Incarnation)
 	}
@@ -66,10 +66,10 @@ func TestSimGracefulLeaveIsSeenAsLeftNotFailed(t *testing.T) {
 		c.nodes[leaver].Stop()
 		c.sim.Crash(leaver)
 		_, ok := c.runUntil(time.Minute, time.Second, func() bool { return c.sees(leaver, swim.StateLeft) })
-		require.True(t, ok, "seed %d", seed)
+		require.True(t, ok, c.why())
 		c.sim.RunFor(time.Minute)
-		require.True(t, c.sees(leaver, swim.StateLeft), "seed %d", seed)
-		require.Zero(t, c.count(swim.EventFailed, leaver, 0), "seed %d", seed)
+		require.True(t, c.sees(leaver, swim.StateLeft), c.why())
+		require.Zero(t, c.count(swim.EventFailed, leaver, 0), c.why())
 	}
 }
 
@@ -80,7 +80,7 @@ func TestSimUserEventReachesEveryMemberOnce(t *testing.T) {
 		require.NoError(t, c.nodes[c.names[3]].UserEvent("deploy", []byte("v2")))
 		c.sim.RunFor(20 * time.Second)
 		for _, name := range c.names {
-			require.Equal(t, 1, c.user[name], "seed %d: %s", seed, name)
+			require.Equal(t, 1, c.user[name], "%s: %s", name, c.why())
 		}
 	}
 }
@@ -107,8 +107,8 @@ func TestSimKeyRotationWhileTrafficFlowsLosesNoMember(t *testing.T) {
 		step(func(n *driver.Node) error { return n.UseKey(newKey) })
 		step(func(n *driver.Node) error { return n.RemoveKey(oldKey) })
 		c.sim.RunFor(30 * time.Second)
-		require.True(t, c.converged(), "seed %d", seed)
-		require.Zero(t, c.count(swim.EventFailed, "", start), "seed %d: rotation must lose no member", seed)
+		require.True(t, c.converged(), c.why())
+		require.Zero(t, c.count(swim.EventFailed, "", start), "rotation must lose no member: %s", c.why())
 		keys, err := c.nodes[c.names[5]].ListKeys()
 		require.NoError(t, err)
 		require.Equal(t, []string{newKey}, keys)
@@ -141,12 +141,12 @@ func TestSimEncryptedPoolRefusesAPlaintextMember(t *testing.T) {
 		c.sim.RunFor(30 * time.Second)
 		for _, name := range c.names[:len(c.names)-1] {
 			m := c.nodes[name].Member()
-			require.Equal(t, len(c.names)-1, m.NumAlive(), "seed %d: %s", seed, name)
+			require.Equal(t, len(c.names)-1, m.NumAlive(), "%s: %s", name, c.why())
 			_, known := m.Node(last)
-			require.False(t, known, "seed %d", seed)
+			require.False(t, known, c.why())
 		}
-		require.Equal(t, 1, c.nodes[last].Member().NumAlive(), "seed %d", seed)
-		require.Positive(t, c.nodes[c.names[0]].Member().Stats().DecryptFailures, "seed %d", seed)
+		require.Equal(t, 1, c.nodes[last].Member().NumAlive(), c.why())
+		require.Positive(t, c.nodes[c.names[0]].Member().Stats().DecryptFailures, c.why())
 	}
 }
 
