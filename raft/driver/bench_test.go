@@ -93,3 +93,41 @@ func benchCommit(b *testing.B, proposers int) {
 		s.env.Close()
 	}
 }
+
+// BenchmarkRealFailover kills the leader of a 3-server cluster over TCP on
+// 127.0.0.1 (its Env closed, as kill -9 would end it) and measures the
+// wall time until another server leads, with the default timing (50 ms
+// ticks, election timeout drawn from 500-1000 ms). Each
+// iteration is one trial on a fresh cluster; run it with -benchtime=20x.
+func BenchmarkRealFailover(b *testing.B) {
+	var gaps []time.Duration
+	for b.Loop() {
+		var conf raft.Configuration
+		var servers []*realServer
+		for i := 1; i <= 3; i++ {
+			servers = append(servers, startReal(b, fmt.Sprintf("s%d", i), b.TempDir(), "", &conf))
+		}
+		for _, s := range servers {
+			s.tick = 0
+			s.run(b, conf)
+		}
+		leader := waitLeader(b, servers)
+		writeAll(b, leader, "k", 10)
+		killed := time.Now()
+		leader.env.Close()
+		var rest []*realServer
+		for _, s := range servers {
+			if s != leader {
+				rest = append(rest, s)
+			}
+		}
+		waitLeaderPolling(b, rest, time.Millisecond)
+		gaps = append(gaps, time.Since(killed))
+		for _, s := range rest {
+			s.env.Close()
+		}
+	}
+	slices.Sort(gaps)
+	b.ReportMetric(float64(gaps[len(gaps)/2].Milliseconds()), "p50-ms")
+	b.ReportMetric(float64(gaps[len(gaps)-1].Milliseconds()), "max-ms")
+}

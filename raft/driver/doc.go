@@ -15,6 +15,7 @@
 //     contract demands: early messages, persist and fsync, messages, apply.
 //   - pending.go: proposals and reads waiting for their outcome.
 //   - transport.go: one outgoing stream per peer and the frames on it.
+//   - recovery.go: outage recovery from an operator's peers.json.
 //   - snapshot.go: taking snapshots of the state machine, compacting the
 //     log behind them, and sending and installing snapshots (Raft §7).
 //

@@ -144,6 +144,10 @@ func Start(env netsim.Env, cfg Config) (*Server, error) {
 		w.Close()
 		return nil, err
 	}
+	if err := recoverFromPeers(env, w, &st, cfg, logger); err != nil {
+		w.Close()
+		return nil, err
+	}
 	rc := raft.DefaultConfig(cfg.ID, env.Rand())
 	rc.ElectionTicks *= cfg.Multiplier
 	rc.HeartbeatTicks *= cfg.Multiplier

@@ -29,6 +29,9 @@ type realServer struct {
 	env  *osenv.Env
 	srv  *driver.Server
 	fsm  *simcluster.KV
+	// tick is the driver's tick interval; the tests shorten it, the
+	// failover benchmark keeps the default (zero).
+	tick time.Duration
 }
 
 // startReal starts a server on 127.0.0.1. With addr "" it listens on a
@@ -39,7 +42,7 @@ func startReal(t testing.TB, name, dir, addr string, conf *raft.Configuration) *
 	require.NoError(t, err)
 	go env.Run()
 	t.Cleanup(env.Close)
-	rs := &realServer{name: name, dir: dir, env: env, fsm: simcluster.NewKV()}
+	rs := &realServer{name: name, dir: dir, env: env, fsm: simcluster.NewKV(), tick: 20 * time.Millisecond}
 	port := 0
 	if addr != "" {
 		_, err := fmt.Sscanf(addr, "127.0.0.1:%d", &port)
@@ -83,7 +86,7 @@ func (rs *realServer) run(t testing.TB, conf raft.Configuration) {
 	rs.env.Do(func() {
 		rs.srv, err = driver.Start(rs.env, driver.Config{
 			ID: raft.ServerID(rs.name), Address: rs.addr, Port: -1, Dir: "raft", FSM: rs.fsm,
-			TickInterval: 20 * time.Millisecond, SnapshotThreshold: 4000, TrailingEntries: 500,
+			TickInterval: rs.tick, SnapshotThreshold: 4000, TrailingEntries: 500,
 		})
 		if err == nil {
 			if berr := rs.srv.Bootstrap(conf); berr != nil && !errors.Is(berr, raft.ErrAlreadyBootstrapped) {
@@ -116,6 +119,13 @@ func (rs *realServer) stats() (driver.Stats, wal.Stats) {
 
 func waitLeader(t testing.TB, servers []*realServer) *realServer {
 	t.Helper()
+	return waitLeaderPolling(t, servers, 10*time.Millisecond)
+}
+
+// waitLeaderPolling returns the first server seen leading, polling every
+// interval, or fails after realWait.
+func waitLeaderPolling(t testing.TB, servers []*realServer, interval time.Duration) *realServer {
+	t.Helper()
 	deadline := time.Now().Add(realWait)
 	for time.Now().Before(deadline) {
 		for _, s := range servers {
@@ -123,7 +133,7 @@ func waitLeader(t testing.TB, servers []*realServer) *realServer {
 				return s
 			}
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(interval)
 	}
 	t.Fatalf("no leader within %v", realWait)
 	return nil
@@ -131,7 +141,7 @@ func waitLeader(t testing.TB, servers []*realServer) *realServer {
 
 // writeAll proposes n puts on the leader with up to 64 in flight and
 // returns the keys acknowledged as committed.
-func writeAll(t *testing.T, leader *realServer, prefix string, n int) map[string]string {
+func writeAll(t testing.TB, leader *realServer, prefix string, n int) map[string]string {
 	t.Helper()
 	type result struct {
 		key, value string
