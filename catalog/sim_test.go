@@ -46,6 +46,7 @@ func TestSimulationCatalogOnRaft(t *testing.T) {
 		sim.RunFor(2 * time.Second)
 		if c.Violation() == nil {
 			c.CheckConverged()
+			c.CheckLogMatching()
 		}
 		t.Logf("writes=%d applied=%d trace=%s", writes, c.AppliedEntries(), sim.TraceHash())
 		if err := c.Violation(); err != nil {

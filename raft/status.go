@@ -50,3 +50,8 @@ func (n *Node) Status() Status {
 	}
 	return st
 }
+
+// Term returns the term of the log entry at index, if the log still holds
+// it (not compacted, not beyond the end). Tests and operators use it to
+// compare logs.
+func (n *Node) Term(index uint64) (uint64, bool) { return n.log.term(index) }

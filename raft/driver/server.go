@@ -325,3 +325,6 @@ func (s *Server) wrapErr(err error) error {
 	}
 	return err
 }
+
+// LogTerm returns the term of the log entry at index, if the log holds it.
+func (s *Server) LogTerm(index uint64) (uint64, bool) { return s.core.Term(index) }

@@ -5,6 +5,10 @@
 //
 // The checks, from the Raft paper's Figure 3:
 //   - Election safety: at most one leader per term (§5.2).
+//   - Leader completeness: a new leader's log holds every entry any server
+//     applied (§5.4), checked at each election.
+//   - Log matching: two logs that share an entry agree on everything
+//     before it (§5.3), checked between every pair at the end.
 //   - State machine safety: no two servers apply different entries at the
 //     same index (§5.4.3), checked as entries are applied, across restarts.
 //   - Liveness: once the faults end, a write commits within a bound.
@@ -130,6 +134,9 @@ func (c *Cluster) Leader(id raft.ServerID, term uint64) {
 		c.Fail("election safety: %s and %s both lead term %d", prev, id, term)
 	}
 	c.leaders[term] = id
+	if srv := c.servers[string(id)]; srv != nil {
+		c.checkLeaderCompleteness(id, srv)
+	}
 }
 
 // Applied checks state machine safety: every server applies the same entry

@@ -115,6 +115,7 @@ func runSimulation(t *testing.T, seed uint64, servers int) error {
 	sim.RunFor(2 * time.Second)
 	if c.Violation() == nil {
 		c.CheckConverged()
+		c.CheckLogMatching()
 	}
 	if c.Violation() == nil {
 		if err := w.hist.Check(); err != nil {
@@ -161,6 +162,7 @@ func TestSimulationMembershipChanges(t *testing.T) {
 		sim.RunFor(3 * time.Second)
 		if c.Violation() == nil {
 			c.CheckConverged()
+			c.CheckLogMatching()
 		}
 		if c.Violation() == nil {
 			if err := w.hist.Check(); err != nil {
