@@ -47,6 +47,11 @@ type Config struct {
 	// not want a listener and hands streams to Accept itself (the agent
 	// multiplexes Raft with its RPC on one port).
 	Port int
+	// Preamble, if set, is sent as the first message of every stream this
+	// server dials, before any Raft frame: the agent's multiplexed port
+	// reads it to route the stream to Raft (see agent/rpc). Accept expects
+	// the preamble to have been consumed already.
+	Preamble []byte
 	// Dir is the WAL's directory on the Env's disk.
 	Dir string
 	// FSM is the replicated state machine.

@@ -104,6 +104,9 @@ func (s *Server) peerFor(id raft.ServerID) *peer {
 	}
 	if p.stream == nil {
 		p.stream = s.env.Net().Dial(addr, &outgoing{s: s, p: p})
+		if s.cfg.Preamble != nil {
+			p.stream.Send(s.cfg.Preamble)
+		}
 		p.stream.Send(frame(frameHello, []byte(string(s.cfg.ID)+"\x00"+s.cfg.Address)))
 	}
 	return p
