@@ -97,8 +97,11 @@
 // A follower notices a dead leader after 500 to 1000 ms and an election
 // takes a round trip or two more. Measured (BENCHMARKS.md): over 3,000
 // simulated crashes of the leader of 3 the leaderless gap has a median of
-// 555 ms and a 99th percentile of 1.6 s (split votes); on loopback TCP, a
-// median of 651 ms and a worst case of 906 ms over 20 kills. raft/driver
+// 585 ms and a 99th percentile of 900 ms; on loopback TCP, a median of
+// 651 ms and a worst case of 906 ms over 20 kills. A follower that grants
+// a pre-vote restarts its election timer, so that it does not split the
+// vote of the candidate it endorsed; leader stickiness is therefore
+// counted from the last leader contact, not from the election timer. raft/driver
 // multiplies the election and heartbeat ticks by raft_multiplier.
 //
 // # Membership changes

@@ -10,6 +10,7 @@ import (
 // candidate, and campaigns when it expires (Raft §5.2).
 func (n *Node) tickElection() {
 	n.electionElapsed++
+	n.leaderElapsed++
 	if n.promotable() && n.electionElapsed >= n.electionTicks {
 		n.electionElapsed = 0
 		n.campaign(false)
@@ -98,9 +99,16 @@ func (n *Node) handleVoteRequest(m *Message) {
 		(m.Type == MsgPreVote && m.Term > n.term)
 	if canVote && n.log.isUpToDate(m.Index, m.LogTerm) {
 		n.send(Message{Type: voteResponseType(m.Type), To: m.From, Term: m.Term})
-		if m.Type == MsgVote {
+		switch {
+		case m.Type == MsgVote:
 			n.electionElapsed = 0
 			n.vote = m.From
+		case n.role == Follower:
+			// A follower that endorses a pre-candidate waits a full timeout
+			// before campaigning itself, so as not to split the vote that
+			// follows (two followers timing out within a round trip of each
+			// other). Only the timer changes: no term, no vote.
+			n.electionElapsed = 0
 		}
 		return
 	}

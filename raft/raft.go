@@ -66,7 +66,12 @@ type Node struct {
 	// Candidate state: the votes received.
 	votes map[ServerID]bool
 
-	electionElapsed  int
+	electionElapsed int
+	// leaderElapsed counts the ticks since a follower last heard from a
+	// leader. Leader stickiness is keyed on it rather than on the election
+	// timer, so that the timer can restart (on a granted pre-vote) without
+	// making the server sticky to a leader that has gone silent.
+	leaderElapsed    int
 	heartbeatElapsed int
 	electionTicks    int // randomized timeout of the current term
 
@@ -206,7 +211,13 @@ func (n *Node) acceptHigherTerm(m *Message) bool {
 // last election timeout, in which case it refuses to help depose it (thesis
 // §4.2.3).
 func (n *Node) inLease() bool {
-	return n.cfg.CheckQuorum && n.lead != "" && n.electionElapsed < n.cfg.ElectionTicks
+	if !n.cfg.CheckQuorum || n.lead == "" {
+		return false
+	}
+	if n.role == Leader {
+		return n.electionElapsed < n.cfg.ElectionTicks
+	}
+	return n.leaderElapsed < n.cfg.ElectionTicks
 }
 
 // answerStaleTerm answers a message of an earlier term where silence could

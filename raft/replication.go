@@ -240,16 +240,16 @@ func (n *Node) onLeaderCommit() {
 func (n *Node) stepFollower(m *Message) {
 	switch m.Type {
 	case MsgApp:
-		n.electionElapsed = 0
+		n.electionElapsed, n.leaderElapsed = 0, 0
 		n.lead = m.From
 		n.handleAppend(m)
 	case MsgHeartbeat:
-		n.electionElapsed = 0
+		n.electionElapsed, n.leaderElapsed = 0, 0
 		n.lead = m.From
 		n.log.commitTo(min(m.Commit, n.log.lastIndex()))
 		n.send(Message{Type: MsgHeartbeatResp, To: m.From, Context: m.Context})
 	case MsgSnap:
-		n.electionElapsed = 0
+		n.electionElapsed, n.leaderElapsed = 0, 0
 		n.lead = m.From
 		n.handleSnapshot(m)
 	case MsgTimeoutNow:

@@ -179,7 +179,10 @@ func Start(env netsim.Env, cfg Config) (*Server, error) {
 		}
 		s.listener = ln
 	}
-	s.tick = env.AfterFunc(cfg.TickInterval, s.onTick)
+	// The first tick comes after a random part of the interval, so that
+	// servers started together do not tick in step: in-step ticks make
+	// equal timeout draws fire at the same instant and split the vote.
+	s.tick = env.AfterFunc(1+time.Duration(env.Rand().Int64N(int64(cfg.TickInterval))), s.onTick)
 	return s, nil
 }
 
