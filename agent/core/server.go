@@ -1,0 +1,187 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/cairn-sd/cairn/catalog"
+	"github.com/cairn-sd/cairn/netsim"
+	"github.com/cairn-sd/cairn/raft"
+	"github.com/cairn-sd/cairn/raft/driver"
+)
+
+// ErrStopped fails requests made to a stopped server.
+var ErrStopped = errors.New("core: server stopped")
+
+// ErrUnexpectedResult means the state machine answered a proposal with
+// something other than a catalog.Result, which only a wiring mistake can
+// cause.
+var ErrUnexpectedResult = errors.New("core: state machine returned an unexpected result")
+
+// defaultCheckInterval is how often the server looks at its Raft role to
+// track leader contact and to (re)register its own node.
+const defaultCheckInterval = 100 * time.Millisecond
+
+// Config describes one server agent.
+type Config struct {
+	// ID is the Raft server ID: the agent's node ID.
+	ID raft.ServerID
+	// NodeName, NodeAddress and Datacenter describe the agent's own node,
+	// which the server registers in the catalog once it leads.
+	NodeName    string
+	NodeAddress string
+	Datacenter  string
+	// NodeMeta and TaggedAddresses are carried into that registration.
+	NodeMeta        map[string]string
+	TaggedAddresses map[string]string
+
+	// Port is the Raft port to listen on; 0 picks a free one.
+	Port int
+	// AdvertiseHost is the address peers reach this server at; the bound
+	// port is appended to it.
+	AdvertiseHost string
+	// Dir is the Raft storage directory on the Env's disk.
+	Dir string
+	// Bootstrap makes a fresh server elect itself alone.
+	Bootstrap bool
+	// Multiplier scales Raft's timeouts (performance.raft_multiplier).
+	Multiplier int
+	// CheckInterval is the period of the role check; zero means 100 ms.
+	CheckInterval time.Duration
+	// SnapshotThreshold and TrailingEntries tune Raft's snapshots; zero
+	// means the driver's defaults.
+	SnapshotThreshold uint64
+	TrailingEntries   uint64
+}
+
+// Server is one Raft server replicating the catalog. Its methods must be
+// called on the Env's loop.
+type Server struct {
+	cfg      Config
+	env      netsim.Env
+	logger   *zap.Logger
+	raft     *driver.Server
+	fsm      *catalog.State
+	listener netsim.Listener
+	addr     string
+	check    netsim.Timer
+	stopped  bool
+
+	// leaderSeen is when this server last knew of a leader.
+	leaderSeen time.Time
+	// registeredTerm is the term in which the self-registration was last
+	// committed by this server as leader; registering is the term it is
+	// in flight for.
+	registeredTerm uint64
+	registering    uint64
+}
+
+// NewServer listens on the Raft port, starts the Raft server with the
+// catalog as its state machine, and bootstraps it when asked. It must run
+// on the Env's loop.
+func NewServer(env netsim.Env, cfg Config) (*Server, error) {
+	if cfg.CheckInterval == 0 {
+		cfg.CheckInterval = defaultCheckInterval
+	}
+	s := &Server{cfg: cfg, env: env, logger: env.Logger().Named("server"),
+		fsm: catalog.New(env.Logger().Named("catalog")), leaderSeen: env.Now()}
+	// The server listens itself (driver Port -1) so that it knows its bound
+	// port, which a Raft configuration must name, before Raft starts.
+	ln, err := env.Net().Listen(cfg.Port, s.accept)
+	if err != nil {
+		return nil, fmt.Errorf("core: listen for raft on port %d: %w", cfg.Port, err)
+	}
+	s.listener = ln
+	s.addr = advertised(cfg.AdvertiseHost, ln.Addr())
+	s.raft, err = driver.Start(env, driver.Config{
+		ID: cfg.ID, Address: s.addr, Port: -1, Dir: cfg.Dir, FSM: s.fsm,
+		Multiplier: cfg.Multiplier, SnapshotThreshold: cfg.SnapshotThreshold,
+		TrailingEntries: cfg.TrailingEntries,
+	})
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("core: start raft: %w", err)
+	}
+	if cfg.Bootstrap {
+		conf := raft.Configuration{Servers: []raft.Server{{ID: cfg.ID, Address: s.addr, Suffrage: raft.Voter}}}
+		err := s.raft.Bootstrap(conf)
+		if err != nil && !errors.Is(err, raft.ErrAlreadyBootstrapped) {
+			s.Stop()
+			return nil, fmt.Errorf("core: bootstrap: %w", err)
+		}
+	}
+	s.check = env.AfterFunc(cfg.CheckInterval, s.onCheck)
+	return s, nil
+}
+
+// advertised replaces the host of a bound address with the advertised one.
+func advertised(host, bound string) string {
+	_, port, err := net.SplitHostPort(bound)
+	if err != nil || host == "" {
+		return bound
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// accept hands a peer's stream to Raft.
+func (s *Server) accept(st netsim.Stream) netsim.StreamHandler { return s.raft.Accept(st) }
+
+// Catalog is the replicated state. Its reads are safe from any goroutine.
+func (s *Server) Catalog() *catalog.State { return s.fsm }
+
+// Addr is the address peers reach this server's Raft at.
+func (s *Server) Addr() string { return s.addr }
+
+// BoundAddr is the address the Raft listener is bound to.
+func (s *Server) BoundAddr() string { return s.listener.Addr() }
+
+// Apply proposes an encoded catalog command. done is called once on the
+// loop: with the catalog's Result once the command is applied, or with an
+// error (a *driver.NotLeaderError on a follower, driver.ErrLeadershipLost
+// when the outcome is unknown, ErrStopped).
+func (s *Server) Apply(cmd []byte, done func(catalog.Result, error)) {
+	if s.stopped {
+		done(catalog.Result{}, ErrStopped)
+		return
+	}
+	s.raft.Propose(cmd, func(result any, err error) {
+		if err != nil {
+			done(catalog.Result{}, err)
+			return
+		}
+		r, ok := result.(catalog.Result)
+		if !ok {
+			done(catalog.Result{}, fmt.Errorf("%w: %T", ErrUnexpectedResult, result))
+			return
+		}
+		done(r, nil)
+	})
+}
+
+// ConsistentRead calls done(nil) once a read of the local catalog is
+// linearizable: leadership was confirmed by a quorum after the call and
+// everything committed before it is applied.
+func (s *Server) ConsistentRead(done func(error)) {
+	if s.stopped {
+		done(ErrStopped)
+		return
+	}
+	s.raft.ReadIndex(done)
+}
+
+// Stop stops Raft and the listener. Pending requests fail.
+func (s *Server) Stop() {
+	if s.stopped {
+		return
+	}
+	s.stopped = true
+	if s.check != nil {
+		s.check.Stop()
+	}
+	s.listener.Close()
+	s.raft.Stop()
+}

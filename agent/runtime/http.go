@@ -1,0 +1,151 @@
+package runtime
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// maxJSONBodyBytes caps the JSON bodies of registrations and check updates.
+const maxJSONBodyBytes = 1 << 20
+
+// handlerFunc serves one endpoint; rest is the path after a prefix route's
+// prefix (a key, a service name). A returned error is answered as plain
+// text with the status statusOf gives it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, rest string) error
+
+// route is one endpoint: an exact path, or a prefix when path ends in "/".
+type route struct {
+	path    string
+	methods []string
+	h       handlerFunc
+}
+
+var (
+	get    = []string{http.MethodGet}
+	put    = []string{http.MethodPut}
+	kvVerb = []string{http.MethodGet, http.MethodPut, http.MethodDelete}
+)
+
+// routes lists the endpoints of the API.
+func (a *Agent) routes() []route {
+	return []route{
+		{"/v1/kv/", kvVerb, a.kv},
+		{"/v1/catalog/register", put, a.catalogRegister},
+		{"/v1/catalog/deregister", put, a.catalogDeregister},
+		{"/v1/catalog/datacenters", get, a.catalogDatacenters},
+		{"/v1/catalog/nodes", get, a.catalogNodes},
+		{"/v1/catalog/services", get, a.catalogServices},
+		{"/v1/catalog/service/", get, a.catalogService},
+		{"/v1/catalog/node/", get, a.catalogNode},
+		{"/v1/catalog/node-services/", get, a.catalogNodeServices},
+		{"/v1/health/service/", get, a.healthService},
+		{"/v1/health/checks/", get, a.healthChecks},
+		{"/v1/health/node/", get, a.healthNode},
+		{"/v1/health/state/", get, a.healthState},
+		{"/v1/status/leader", get, a.statusLeader},
+		{"/v1/status/peers", get, a.statusPeers},
+		{"/v1/agent/self", get, a.agentSelf},
+		{"/v1/agent/members", get, a.agentMembers},
+		{"/v1/agent/services", get, a.agentServices},
+		{"/v1/agent/checks", get, a.agentChecks},
+		{"/v1/agent/service/register", put, a.agentServiceRegister},
+		{"/v1/agent/service/deregister/", put, a.agentServiceDeregister},
+		{"/v1/agent/check/pass/", put, a.agentCheckTTL("passing")},
+		{"/v1/agent/check/warn/", put, a.agentCheckTTL("warning")},
+		{"/v1/agent/check/fail/", put, a.agentCheckTTL("critical")},
+		{"/v1/agent/check/update/", put, a.agentCheckUpdate},
+	}
+}
+
+// match finds the route for path: an exact route first, else the longest
+// prefix route.
+func match(routes []route, path string) (route, string, bool) {
+	var best route
+	found := false
+	for _, rt := range routes {
+		if rt.path == path {
+			return rt, "", true
+		}
+		if strings.HasSuffix(rt.path, "/") && strings.HasPrefix(path, rt.path) &&
+			(!found || len(rt.path) > len(best.path)) {
+			best, found = rt, true
+		}
+	}
+	if !found {
+		return route{}, "", false
+	}
+	return best, strings.TrimPrefix(path, best.path), true
+}
+
+// handler dispatches requests to the routes: 404 for unknown paths, 405
+// with Consul's "method X not allowed" for wrong methods, 500 "No path to
+// datacenter" for another ?dc.
+func (a *Agent) handler() http.Handler {
+	routes := a.routes()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rt, rest, ok := match(routes, r.URL.Path)
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		if !slices.Contains(rt.methods, r.Method) {
+			w.Header().Set("Allow", strings.Join(rt.methods, ","))
+			writeError(w, &httpError{http.StatusMethodNotAllowed, "method " + r.Method + " not allowed"})
+			return
+		}
+		err := a.checkDatacenter(r)
+		if err == nil {
+			err = rt.h(w, r, rest)
+		}
+		switch {
+		case err == nil:
+		case a.baseCtx.Err() != nil:
+			writeError(w, errShuttingDown)
+		case r.Context().Err() == nil:
+			writeError(w, err)
+		}
+	})
+}
+
+// decodeBody decodes a JSON request body into v (see readBody and
+// decodeJSON).
+func decodeBody(r *http.Request, v any) error {
+	b, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(b, v)
+}
+
+// readBody reads a JSON request body, refusing one over maxJSONBodyBytes
+// with 413.
+func readBody(r *http.Request) ([]byte, error) { return readLimited(r, maxJSONBodyBytes) }
+
+// readLimited reads a request body, refusing one over limit bytes with 413.
+func readLimited(r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength > limit {
+		return nil, tooLarge(r.ContentLength, limit)
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, tooLarge(limit+1, limit)
+		}
+		return nil, badRequest("Request body read failed: %v", err)
+	}
+	return b, nil
+}
+
+// decodeJSON decodes a JSON body, answering 400 when it cannot. Unknown
+// fields are ignored, as Consul ignores them.
+func decodeJSON(b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return badRequest("Request decode failed: %v", err)
+	}
+	return nil
+}

@@ -1,0 +1,288 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/cairn-sd/cairn/agent/config"
+	"github.com/cairn-sd/cairn/agent/core"
+	"github.com/cairn-sd/cairn/internal/osenv"
+	"github.com/cairn-sd/cairn/raft"
+)
+
+// BoundAddressesFile is the file in data_dir naming the addresses the agent
+// bound, so that tests and tools find ports chosen with port 0.
+const BoundAddressesFile = "bound-addresses.json"
+
+// boundAddressesVersion is the version of BoundAddressesFile's format.
+const boundAddressesVersion = 1
+
+// BoundAddresses is the content of BoundAddressesFile.
+type BoundAddresses struct {
+	Version int    `json:"version"`
+	HTTP    string `json:"http"`
+	Server  string `json:"server"`
+}
+
+// Options are what the agent needs beside its configuration.
+type Options struct {
+	// Logger receives the agent's logs; nil logs nothing.
+	Logger *zap.Logger
+	// Version is reported by /v1/agent/self and /v1/agent/members.
+	Version string
+}
+
+// Agent is one running agent: an Env with its event loop, the Raft server
+// and catalog on that loop, and the HTTP API on net/http's goroutines.
+type Agent struct {
+	cfg    *config.Config
+	opts   Options
+	logger *zap.Logger
+	env    *osenv.Env
+	server *core.Server
+	nodeID string
+	// serverPort is the bound Raft port, advertised in member tags.
+	serverPort int
+	dataDir    string
+	tempDir    bool
+
+	httpServer *http.Server
+	// baseCtx is the parent of every request's context; Shutdown cancels
+	// it first, so that blocking queries end at once.
+	baseCtx    context.Context
+	cancelBase context.CancelFunc
+	httpLns    []net.Listener
+	conns      *connLimiter
+	serveDone  sync.WaitGroup
+
+	// waiting counts blocking queries waiting for a change, for tests and
+	// metrics.
+	waiting atomic.Int64
+
+	shutdownOnce sync.Once
+	shutdownErr  error
+}
+
+// New starts an agent: it checks that the configuration asks for what is
+// built (a single server, no ACLs), prepares data_dir (a temporary one in
+// dev mode, removed at Shutdown), starts the loop and the Raft server, and
+// serves the HTTP API.
+func New(cfg *config.Config, opts Options) (*Agent, error) {
+	if err := checkSupported(cfg); err != nil {
+		return nil, err
+	}
+	if opts.Logger == nil {
+		opts.Logger = zap.NewNop()
+	}
+	a := &Agent{cfg: cfg, opts: opts, logger: opts.Logger, dataDir: cfg.DataDir}
+	if err := a.prepareDataDir(); err != nil {
+		return nil, err
+	}
+	if err := a.start(); err != nil {
+		a.stop()
+		return nil, err
+	}
+	return a, nil
+}
+
+// checkSupported refuses configurations this agent cannot run safely yet.
+func checkSupported(cfg *config.Config) error {
+	if cfg.ACL.Enabled {
+		return ErrACLNotImplemented
+	}
+	if !cfg.Server || cfg.BootstrapExpect > 1 || !(cfg.DevMode || cfg.Bootstrap || cfg.BootstrapExpect == 1) {
+		return ErrNeedsGossip
+	}
+	if len(cfg.ClientAddrs) == 0 || cfg.Ports.HTTP < 0 {
+		return errors.New("the HTTP API is disabled (no client_addr or ports.http = -1), so the agent would be unreachable")
+	}
+	return nil
+}
+
+// prepareDataDir creates data_dir, or a temporary one in dev mode, and
+// loads or creates the node ID.
+func (a *Agent) prepareDataDir() error {
+	if a.dataDir == "" {
+		dir, err := os.MkdirTemp("", "cairn-dev-")
+		if err != nil {
+			return fmt.Errorf("create dev data dir: %w", err)
+		}
+		a.dataDir, a.tempDir = dir, true
+	} else if err := os.MkdirAll(a.dataDir, 0o700); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	id, err := loadNodeID(a.dataDir, a.cfg.NodeID)
+	if err != nil {
+		a.removeTempDir()
+		return err
+	}
+	a.nodeID = id
+	return nil
+}
+
+// start runs the loop, the Raft server and the HTTP listeners.
+func (a *Agent) start() error {
+	env, err := osenv.New(osenv.Config{Host: a.cfg.BindAddr.String(), DataDir: a.dataDir, Logger: a.logger})
+	if err != nil {
+		return fmt.Errorf("create environment: %w", err)
+	}
+	a.env = env
+	go env.Run()
+	var startErr error
+	env.Do(func() {
+		a.server, startErr = core.NewServer(env, core.Config{
+			ID: raft.ServerID(a.nodeID), NodeName: a.cfg.NodeName,
+			NodeAddress: a.cfg.AdvertiseAddr.String(), Datacenter: a.cfg.Datacenter,
+			NodeMeta: a.cfg.NodeMeta, TaggedAddresses: a.cfg.TaggedAddresses,
+			Port: a.cfg.Ports.Server, AdvertiseHost: a.cfg.AdvertiseAddr.String(),
+			Dir: "raft", Bootstrap: true, Multiplier: a.cfg.Performance.RaftMultiplier,
+			SnapshotThreshold: uint64(a.cfg.RaftSnapshotThreshold),
+			TrailingEntries:   uint64(a.cfg.RaftTrailingLogs),
+		})
+	})
+	if startErr != nil {
+		return startErr
+	}
+	_, port, err := net.SplitHostPort(a.ServerAddr())
+	if err != nil {
+		return fmt.Errorf("raft listener address: %w", err)
+	}
+	a.serverPort, _ = strconv.Atoi(port)
+	if err := a.serveHTTP(); err != nil {
+		return err
+	}
+	return a.writeBoundAddresses()
+}
+
+// serveHTTP listens on every client address and serves the API.
+func (a *Agent) serveHTTP() error {
+	a.conns = newConnLimiter(a.cfg.Limits.HTTPMaxConnsPerClient)
+	a.baseCtx, a.cancelBase = context.WithCancel(context.Background())
+	a.httpServer = &http.Server{Handler: a.handler(), ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:    zap.NewStdLog(a.logger.Named("http")),
+		BaseContext: func(net.Listener) context.Context { return a.baseCtx }}
+	for _, addr := range a.cfg.ClientAddrs {
+		hostPort := net.JoinHostPort(addr.String(), strconv.Itoa(a.cfg.Ports.HTTP))
+		ln, err := net.Listen("tcp", hostPort)
+		if err != nil {
+			return fmt.Errorf("listen for HTTP on %s: %w", hostPort, err)
+		}
+		a.httpLns = append(a.httpLns, ln)
+	}
+	for _, ln := range a.httpLns {
+		a.serveDone.Add(1)
+		go func() {
+			defer a.serveDone.Done()
+			err := a.httpServer.Serve(a.conns.wrap(ln))
+			if err != nil && !errors.Is(err, http.ErrServerClosed) {
+				a.logger.Error("HTTP server stopped", zap.Error(err))
+			}
+		}()
+	}
+	return nil
+}
+
+// HTTPAddr is the address of the first HTTP listener, "host:port".
+func (a *Agent) HTTPAddr() string { return a.httpLns[0].Addr().String() }
+
+// ServerAddr is the address the Raft listener is bound to.
+func (a *Agent) ServerAddr() string {
+	var addr string
+	a.env.Do(func() { addr = a.server.BoundAddr() })
+	return addr
+}
+
+// DataDir is the agent's data directory (a temporary one in dev mode).
+func (a *Agent) DataDir() string { return a.dataDir }
+
+// NodeID is the agent's node ID.
+func (a *Agent) NodeID() string { return a.nodeID }
+
+// writeBoundAddresses writes BoundAddressesFile atomically.
+func (a *Agent) writeBoundAddresses() error {
+	b, err := json.Marshal(BoundAddresses{Version: boundAddressesVersion,
+		HTTP: a.HTTPAddr(), Server: a.ServerAddr()})
+	if err != nil {
+		return fmt.Errorf("encode bound addresses: %w", err)
+	}
+	path := filepath.Join(a.dataDir, BoundAddressesFile)
+	if err := os.WriteFile(path+".tmp", append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("write bound addresses: %w", err)
+	}
+	if err := os.Rename(path+".tmp", path); err != nil {
+		return fmt.Errorf("write bound addresses: %w", err)
+	}
+	return nil
+}
+
+// ReadBoundAddresses reads the BoundAddressesFile of a data directory.
+func ReadBoundAddresses(dataDir string) (BoundAddresses, error) {
+	var ba BoundAddresses
+	b, err := os.ReadFile(filepath.Join(dataDir, BoundAddressesFile))
+	if err != nil {
+		return ba, fmt.Errorf("read bound addresses: %w", err)
+	}
+	if err := json.Unmarshal(b, &ba); err != nil {
+		return ba, fmt.Errorf("decode bound addresses: %w", err)
+	}
+	if ba.Version != boundAddressesVersion {
+		return ba, fmt.Errorf("bound addresses: unknown version %d", ba.Version)
+	}
+	return ba, nil
+}
+
+// Shutdown stops the HTTP server, the Raft server and the loop, and
+// removes a dev-mode data directory. Requests still waiting (blocking
+// queries, writes not yet committed) are answered at once with an error;
+// ctx bounds the wait for the answers to be written. It is safe to call
+// more than once.
+func (a *Agent) Shutdown(ctx context.Context) error {
+	a.shutdownOnce.Do(func() {
+		if a.httpServer != nil {
+			a.cancelBase()
+			if err := a.httpServer.Shutdown(ctx); err != nil {
+				a.httpServer.Close()
+				a.shutdownErr = fmt.Errorf("shut down HTTP: %w", err)
+			}
+			a.serveDone.Wait()
+		}
+		a.stop()
+	})
+	return a.shutdownErr
+}
+
+// stop stops the server and the loop and removes a temporary data dir.
+func (a *Agent) stop() {
+	for _, ln := range a.httpLns {
+		ln.Close()
+	}
+	if a.env != nil {
+		a.env.Do(func() {
+			if a.server != nil {
+				a.server.Stop()
+			}
+		})
+		a.env.Close()
+	}
+	a.removeTempDir()
+}
+
+func (a *Agent) removeTempDir() {
+	if a.tempDir {
+		if err := os.RemoveAll(a.dataDir); err != nil {
+			a.logger.Warn("removing the dev data dir failed", zap.String("dir", a.dataDir), zap.Error(err))
+		}
+	}
+}
