@@ -1,16 +1,25 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/cairn-sd/cairn/agent/config"
+	"github.com/cairn-sd/cairn/agent/runtime"
 )
 
-// errNoRuntime is returned by runAgent until the agent runtime is wired in.
-var errNoRuntime = errors.New("agent runtime not built yet")
+// shutdownTimeout bounds how long requests in flight (blocking queries
+// among them) may take to finish when the agent stops.
+const shutdownTimeout = 5 * time.Second
 
 // runAgentCommand parses the agent's flags and config, then starts it.
 func runAgentCommand(args []string, stdout, stderr io.Writer) int {
@@ -40,9 +49,55 @@ func runAgentCommand(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// runAgent runs the agent described by cfg until it stops.
+// runAgent runs the agent described by cfg until SIGINT or SIGTERM.
 func runAgent(cfg *config.Config, stdout io.Writer) error {
-	fmt.Fprintf(stdout, "==> Configuration valid: node %q in datacenter %q (server: %t)\n",
-		cfg.NodeName, cfg.Datacenter, cfg.Server)
-	return errNoRuntime
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runAgentUntil(ctx, cfg, stdout)
+}
+
+// runAgentUntil runs the agent until ctx ends, then shuts it down.
+func runAgentUntil(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
+	logger, closeLog, err := newAgentLogger(cfg, stdout)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	a, err := runtime.New(cfg, runtime.Options{Logger: logger, Version: Version})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "cairn agent running: HTTP on %s, server on %s (node %q, datacenter %q, data dir %s)\n",
+		a.HTTPAddr(), a.ServerAddr(), cfg.NodeName, cfg.Datacenter, a.DataDir())
+	<-ctx.Done()
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	return a.Shutdown(sctx)
+}
+
+// newAgentLogger builds the agent's logger at log_level, as JSON lines with
+// log_json, writing to out and, with log_file, to that file too.
+func newAgentLogger(cfg *config.Config, out io.Writer) (*zap.Logger, func(), error) {
+	encCfg := zap.NewProductionEncoderConfig()
+	encCfg.EncodeTime = zapcore.ISO8601TimeEncoder
+	var enc zapcore.Encoder
+	if cfg.LogJSON {
+		enc = zapcore.NewJSONEncoder(encCfg)
+	} else {
+		encCfg.EncodeLevel = zapcore.CapitalLevelEncoder
+		enc = zapcore.NewConsoleEncoder(encCfg)
+	}
+	sinks := []zapcore.WriteSyncer{zapcore.Lock(zapcore.AddSync(out))}
+	closeLog := func() {}
+	if cfg.LogFile != "" {
+		f, err := os.OpenFile(cfg.LogFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return nil, nil, fmt.Errorf("open log file: %w", err)
+		}
+		sinks = append(sinks, zapcore.AddSync(f))
+		closeLog = func() { f.Close() }
+	}
+	core := zapcore.NewCore(enc, zapcore.NewMultiWriteSyncer(sinks...), cfg.ZapLevel())
+	return zap.New(core).Named("agent"), closeLog, nil
 }

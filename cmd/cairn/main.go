@@ -23,7 +23,20 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"agent", "Run a cairn agent", runAgentCommand},
+		{"catalog", "Interact with the catalog", runCatalog},
+		{"completion", "Print a shell completion script (bash, zsh, fish)", runCompletion},
+		{"event", "Fire a new event", runEvent},
+		{"force-leave", "Force a member of the cluster to enter the \"left\" state", runForceLeave},
+		{"info", "Print debugging information for operators", runInfo},
+		{"join", "Tell the agent to join a cluster", runJoin},
 		{"keygen", "Generate a new gossip encryption key", runKeygen},
+		{"kv", "Interact with the key-value store", runKV},
+		{"leave", "Gracefully leave the cluster and shut down the agent", runLeave},
+		{"maint", "Control node or service maintenance mode", runMaint},
+		{"members", "List the members of the cluster", runMembers},
+		{"operator", "Operate on the Raft configuration", runOperator},
+		{"reload", "Trigger the agent to reload its configuration files", runReload},
+		{"rtt", "Estimate the network round trip time between nodes", runRTT},
 		{"validate", "Check config files or directories for errors", runValidate},
 		{"version", "Print the cairn version", runVersion},
 	}
@@ -62,6 +75,6 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "    %-10s %s\n", c.name, c.synopsis)
+		fmt.Fprintf(w, "    %-12s %s\n", c.name, c.synopsis)
 	}
 }

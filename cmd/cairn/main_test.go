@@ -94,23 +94,6 @@ func TestVersionPrintsVersionAndProtocols(t *testing.T) {
 	require.Contains(t, out, "Protocol versions: gossip 1, raft log 1")
 }
 
-// TestAgentLoadsConfigThenStopsWithoutARuntime checks that the agent verb
-// parses flags and config, and for now exits 1 with a clear message.
-func TestAgentLoadsConfigThenStopsWithoutARuntime(t *testing.T) {
-	code, out, errOut := runCairn("agent", "-dev", "-node=n1")
-	require.Equal(t, 1, code)
-	require.Contains(t, out, `node "n1"`)
-	require.Equal(t, "cairn: agent: agent runtime not built yet\n", errOut)
-
-	code, _, errOut = runCairn("agent", "-data-dir=/d", "-bind=10.0.0.1", "-log-level=loud")
-	require.Equal(t, 1, code)
-	require.Contains(t, errOut, "command-line flags: log_level")
-
-	code, _, errOut = runCairn("agent", "-no-such-flag")
-	require.Equal(t, 1, code)
-	require.Contains(t, errOut, "no-such-flag")
-}
-
 // TestClientEnvPrefersCairnVariables checks the address and token lookup
 // for client commands.
 func TestClientEnvPrefersCairnVariables(t *testing.T) {
