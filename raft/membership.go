@@ -22,6 +22,21 @@ const (
 	RemoveServer
 )
 
+// String names the change for logs.
+func (t ChangeType) String() string {
+	switch t {
+	case AddVoter:
+		return "add-voter"
+	case AddLearner:
+		return "add-learner"
+	case Promote:
+		return "promote"
+	case RemoveServer:
+		return "remove"
+	}
+	return fmt.Sprintf("ChangeType(%d)", uint8(t))
+}
+
 // ConfigChange is one single-server membership change (thesis §4.1). Address
 // is used when adding a server.
 type ConfigChange struct {

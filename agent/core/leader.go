@@ -13,6 +13,10 @@ import (
 // member; sessions and ?passing depend on it.
 const serfHealthCheckID = "serfHealth"
 
+// reconcileEveryChecks is how many role checks pass between two full
+// reconcile rounds (one second at the default check interval).
+const reconcileEveryChecks = 10
+
 // QueryMeta is the leadership information a read answers with.
 type QueryMeta struct {
 	// KnownLeader is true when this server knows a leader.
@@ -75,8 +79,13 @@ func (s *Server) onCheck() {
 		s.leaderSeen = s.env.Now()
 	}
 	term := st.HardState.Term
-	if st.Role == raft.Leader && s.registeredTerm != term && s.registering != term {
+	if s.gossip == nil && st.Role == raft.Leader && s.registeredTerm != term && s.registering != term {
 		s.registerSelf(term)
+	}
+	s.checks++
+	if s.checks%reconcileEveryChecks == 0 {
+		s.maybeBootstrap()
+		s.reconcile()
 	}
 	s.check = s.env.AfterFunc(s.cfg.CheckInterval, s.onCheck)
 }

@@ -8,14 +8,19 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/cairn-sd/cairn/agent/rpc"
 	"github.com/cairn-sd/cairn/catalog"
 	"github.com/cairn-sd/cairn/netsim"
 	"github.com/cairn-sd/cairn/raft"
 	"github.com/cairn-sd/cairn/raft/driver"
+	swimdriver "github.com/cairn-sd/cairn/swim/driver"
 )
 
 // ErrStopped fails requests made to a stopped server.
 var ErrStopped = errors.New("core: server stopped")
+
+// ErrNoGossip is returned by pool operations on a server without gossip.
+var ErrNoGossip = errors.New("core: this agent is not in a gossip pool")
 
 // ErrUnexpectedResult means the state machine answered a proposal with
 // something other than a catalog.Result, which only a wiring mistake can
@@ -50,6 +55,13 @@ type Config struct {
 	Bootstrap bool
 	// Multiplier scales Raft's timeouts (performance.raft_multiplier).
 	Multiplier int
+	// BootstrapExpect is how many servers gossip must show before they
+	// bootstrap Raft together (bootstrap_expect > 1; see bootstrap.go).
+	BootstrapExpect int
+	// Gossip, if set, puts the server in the LAN pool; the leader then
+	// mirrors the pool into the catalog and Raft's membership. Without it
+	// the server registers only its own node.
+	Gossip *GossipConfig
 	// CheckInterval is the period of the role check; zero means 100 ms.
 	CheckInterval time.Duration
 	// SnapshotThreshold and TrailingEntries tune Raft's snapshots; zero
@@ -78,6 +90,14 @@ type Server struct {
 	// in flight for.
 	registeredTerm uint64
 	registering    uint64
+
+	gossip       *swimdriver.Node
+	bootstrapped bool
+	// inFlight marks members whose reconcile proposal is uncommitted.
+	inFlight  map[string]bool
+	checks    int
+	rpcServer *rpc.Server
+	rpcClient *rpc.Client
 }
 
 // NewServer listens on the Raft port, starts the Raft server with the
@@ -88,17 +108,22 @@ func NewServer(env netsim.Env, cfg Config) (*Server, error) {
 		cfg.CheckInterval = defaultCheckInterval
 	}
 	s := &Server{cfg: cfg, env: env, logger: env.Logger().Named("server"),
-		fsm: catalog.New(env.Logger().Named("catalog")), leaderSeen: env.Now()}
+		fsm: catalog.New(env.Logger().Named("catalog")), leaderSeen: env.Now(),
+		inFlight: map[string]bool{}, rpcClient: rpc.NewClient(env)}
+	s.rpcServer = rpc.NewServer(s.logger)
+	s.registerRPC()
 	// The server listens itself (driver Port -1) so that it knows its bound
-	// port, which a Raft configuration must name, before Raft starts.
-	ln, err := env.Net().Listen(cfg.Port, s.accept)
+	// port, which a Raft configuration must name, before Raft starts. Raft
+	// and RPC share the port; each stream's first byte says which it is.
+	mux := &rpc.Mux{Raft: s.accept, RPC: s.rpcServer.Accept}
+	ln, err := env.Net().Listen(cfg.Port, mux.Accept)
 	if err != nil {
 		return nil, fmt.Errorf("core: listen for raft on port %d: %w", cfg.Port, err)
 	}
 	s.listener = ln
 	s.addr = advertised(cfg.AdvertiseHost, ln.Addr())
 	s.raft, err = driver.Start(env, driver.Config{
-		ID: cfg.ID, Address: s.addr, Port: -1, Dir: cfg.Dir, FSM: s.fsm,
+		ID: cfg.ID, Address: s.addr, Port: -1, Dir: cfg.Dir, FSM: s.fsm, Preamble: []byte{rpc.ProtoRaft},
 		Multiplier: cfg.Multiplier, SnapshotThreshold: cfg.SnapshotThreshold,
 		TrailingEntries: cfg.TrailingEntries,
 	})
@@ -112,6 +137,12 @@ func NewServer(env netsim.Env, cfg Config) (*Server, error) {
 		if err != nil && !errors.Is(err, raft.ErrAlreadyBootstrapped) {
 			s.Stop()
 			return nil, fmt.Errorf("core: bootstrap: %w", err)
+		}
+	}
+	if cfg.Gossip != nil {
+		if err := s.startGossip(cfg.Gossip); err != nil {
+			s.Stop()
+			return nil, fmt.Errorf("core: join the LAN pool: %w", err)
 		}
 	}
 	s.check = env.AfterFunc(cfg.CheckInterval, s.onCheck)
@@ -143,7 +174,20 @@ func (s *Server) BoundAddr() string { return s.listener.Addr() }
 // loop: with the catalog's Result once the command is applied, or with an
 // error (a *driver.NotLeaderError on a follower, driver.ErrLeadershipLost
 // when the outcome is unknown, ErrStopped).
+//
+// On a follower that knows the leader, the write is forwarded to it.
 func (s *Server) Apply(cmd []byte, done func(catalog.Result, error)) {
+	s.applyLocal(cmd, func(r catalog.Result, err error) {
+		if leader, ok := leaderToForwardTo(err); ok {
+			s.forwardApply(leader, cmd, done)
+			return
+		}
+		done(r, err)
+	})
+}
+
+// applyLocal proposes a command to this server's Raft, without forwarding.
+func (s *Server) applyLocal(cmd []byte, done func(catalog.Result, error)) {
 	if s.stopped {
 		done(catalog.Result{}, ErrStopped)
 		return
@@ -165,12 +209,20 @@ func (s *Server) Apply(cmd []byte, done func(catalog.Result, error)) {
 // ConsistentRead calls done(nil) once a read of the local catalog is
 // linearizable: leadership was confirmed by a quorum after the call and
 // everything committed before it is applied.
+//
+// On a follower the leader confirms the read index (see forward.go).
 func (s *Server) ConsistentRead(done func(error)) {
 	if s.stopped {
 		done(ErrStopped)
 		return
 	}
-	s.raft.ReadIndex(done)
+	s.raft.ReadIndex(func(err error) {
+		if leader, ok := leaderToForwardTo(err); ok {
+			s.forwardRead(leader, done)
+			return
+		}
+		done(err)
+	})
 }
 
 // Stop stops Raft and the listener. Pending requests fail.
@@ -182,6 +234,10 @@ func (s *Server) Stop() {
 	if s.check != nil {
 		s.check.Stop()
 	}
+	if s.gossip != nil {
+		s.gossip.Stop()
+	}
+	s.rpcClient.Close()
 	s.listener.Close()
 	s.raft.Stop()
 }

@@ -336,3 +336,17 @@ func (s *Server) wrapErr(err error) error {
 
 // LogTerm returns the term of the log entry at index, if the log holds it.
 func (s *Server) LogTerm(index uint64) (uint64, bool) { return s.core.Term(index) }
+
+// AwaitApplied calls done once the state machine has applied index (at
+// once if it has), or with ErrStopped. A follower serves a consistent read
+// after awaiting the read index the leader confirmed.
+func (s *Server) AwaitApplied(index uint64, done func(error)) {
+	switch {
+	case s.stopped:
+		done(ErrStopped)
+	case index <= s.applied:
+		done(nil)
+	default:
+		s.pending.ready = append(s.pending.ready, &read{index: index, done: done})
+	}
+}

@@ -1,0 +1,132 @@
+package core
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cairn-sd/cairn/catalog"
+	"github.com/cairn-sd/cairn/raft"
+	"github.com/cairn-sd/cairn/raft/driver"
+)
+
+// A follower cannot commit, so it forwards: a write goes to the leader,
+// which applies it and answers with the catalog's result; a consistent read
+// asks the leader for an index confirmed by a quorum (ReadIndex) and is
+// served locally once this server has applied that far, which is
+// linearizable without moving the read itself to the leader. Both travel
+// over agent/rpc on the server port, which Raft shares.
+
+// RPC methods between servers.
+const (
+	methodApply     = "Server.Apply"
+	methodReadIndex = "Server.ReadIndex"
+)
+
+// forwardTimeout bounds one forwarded request.
+const forwardTimeout = 7 * time.Second
+
+// wireResult is a catalog.Result on the wire.
+type wireResult struct {
+	OK  bool
+	Err string `json:",omitempty"`
+}
+
+// registerRPC serves the methods followers call.
+func (s *Server) registerRPC() {
+	s.rpcServer.Register(methodApply, func(body []byte, reply func([]byte, error)) {
+		s.applyLocal(body, func(r catalog.Result, err error) {
+			if err != nil {
+				reply(nil, err)
+				return
+			}
+			w := wireResult{OK: r.OK}
+			if r.Err != nil {
+				w.Err = r.Err.Error()
+			}
+			b, merr := json.Marshal(w)
+			reply(b, merr)
+		})
+	})
+	s.rpcServer.Register(methodReadIndex, func(_ []byte, reply func([]byte, error)) {
+		s.raft.ReadIndex(func(err error) {
+			if err != nil {
+				reply(nil, err)
+				return
+			}
+			reply(binary.BigEndian.AppendUint64(nil, s.raft.Applied()), nil)
+		})
+	})
+}
+
+// forwardApply sends a write to the leader named by a NotLeaderError.
+func (s *Server) forwardApply(leader string, cmd []byte, done func(catalog.Result, error)) {
+	s.rpcClient.Call(leader, methodApply, cmd, forwardTimeout, func(resp []byte, err error) {
+		if err != nil {
+			done(catalog.Result{}, fmt.Errorf("forward write to leader %s: %w", leader, err))
+			return
+		}
+		var w wireResult
+		if err := json.Unmarshal(resp, &w); err != nil {
+			done(catalog.Result{}, fmt.Errorf("forward write to leader %s: bad answer: %w", leader, err))
+			return
+		}
+		r := catalog.Result{OK: w.OK}
+		if w.Err != "" {
+			r.Err = catalogError(w.Err)
+		}
+		done(r, nil)
+	})
+}
+
+// forwardRead gets a confirmed read index from the leader and waits until
+// this server has applied it.
+func (s *Server) forwardRead(leader string, done func(error)) {
+	s.rpcClient.Call(leader, methodReadIndex, nil, forwardTimeout, func(resp []byte, err error) {
+		if err != nil {
+			done(fmt.Errorf("forward consistent read to leader %s: %w", leader, err))
+			return
+		}
+		if len(resp) != 8 {
+			done(fmt.Errorf("forward consistent read to leader %s: bad answer of %d bytes", leader, len(resp)))
+			return
+		}
+		s.raft.AwaitApplied(binary.BigEndian.Uint64(resp), done)
+	})
+}
+
+// leaderToForwardTo returns the leader's address if err says this server
+// is a follower that knows one.
+func leaderToForwardTo(err error) (string, bool) {
+	var nl *driver.NotLeaderError
+	if errors.As(err, &nl) && nl.LeaderAddr != "" {
+		return nl.LeaderAddr, true
+	}
+	return "", false
+}
+
+// catalogErrors are the catalog's sentinel errors, so that a result error
+// that crossed the wire as text is again errors.Is-comparable (the HTTP
+// layer maps them to statuses).
+var catalogErrors = []error{
+	catalog.ErrMissingNode, catalog.ErrMissingAddress, catalog.ErrMissingServiceName,
+	catalog.ErrMissingCheckID, catalog.ErrBadName, catalog.ErrBadCheckStatus,
+	catalog.ErrCheckNodeMismatch, catalog.ErrNodeNotFound, catalog.ErrServiceNotFound,
+	catalog.ErrCheckNotFound, catalog.ErrBadFilter,
+}
+
+// catalogError rebuilds a catalog error from its text.
+func catalogError(text string) error {
+	for _, sentinel := range catalogErrors {
+		if rest, ok := strings.CutPrefix(text, sentinel.Error()); ok {
+			return fmt.Errorf("%w%s", sentinel, rest)
+		}
+	}
+	return errors.New(text)
+}
+
+// isLeader reports whether this server leads.
+func (s *Server) isLeader() bool { return s.raft.Status().Role == raft.Leader }
