@@ -3,10 +3,15 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"net"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/cairn-sd/cairn/catalog"
+	"github.com/cairn-sd/cairn/swim"
 )
 
 // The /v1/agent endpoints. In Consul they act on the agent's local state,
@@ -105,7 +110,71 @@ func (a *Agent) agentSelf(w http.ResponseWriter, r *http.Request, _ string) erro
 // agentMembers serves GET /v1/agent/members: this node alone until the
 // gossip pool exists.
 func (a *Agent) agentMembers(w http.ResponseWriter, r *http.Request, _ string) error {
-	writeJSON(w, r, []member{a.self()})
+	if r.URL.Query().Has("wan") {
+		return &httpError{http.StatusInternalServerError, "the WAN pool is not built yet"}
+	}
+	var nodes []swim.NodeInfo
+	if !a.env.Do(func() { nodes = a.server.Members() }) {
+		return errShuttingDown
+	}
+	if len(nodes) == 0 {
+		writeJSON(w, r, []member{a.self()})
+		return nil
+	}
+	slices.SortFunc(nodes, func(x, y swim.NodeInfo) int { return strings.Compare(x.Name, y.Name) })
+	out := make([]member, 0, len(nodes))
+	for _, n := range nodes {
+		out = append(out, a.memberOf(n))
+	}
+	writeJSON(w, r, out)
+	return nil
+}
+
+// memberStatus maps a gossip state to serf's status codes (1 alive,
+// 3 left, 4 failed), which Consul's API and CLI show.
+func memberStatus(s swim.State) int {
+	switch s {
+	case swim.StateLeft:
+		return 3
+	case swim.StateDead:
+		return 4
+	}
+	return memberAlive
+}
+
+// memberOf describes a pool member in Consul's member JSON.
+func (a *Agent) memberOf(n swim.NodeInfo) member {
+	m := a.self()
+	m.Name, m.Status, m.Tags = n.Name, memberStatus(n.State), map[string]string{}
+	host, port, err := net.SplitHostPort(n.Addr)
+	if err == nil {
+		m.Addr = host
+		m.Port, _ = strconv.Atoi(port)
+	}
+	maps.Copy(m.Tags, a.self().Tags)
+	maps.Copy(m.Tags, n.Tags)
+	return m
+}
+
+// agentJoin serves PUT /v1/agent/join/<address>: join the LAN pool through
+// a member at address (host or host:port, default port serf_lan).
+func (a *Agent) agentJoin(w http.ResponseWriter, r *http.Request, addr string) error {
+	if r.URL.Query().Has("wan") {
+		return &httpError{http.StatusInternalServerError, "the WAN pool is not built yet"}
+	}
+	if addr == "" {
+		return &httpError{http.StatusBadRequest, "missing address to join"}
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		addr = net.JoinHostPort(addr, strconv.Itoa(a.cfg.Ports.SerfLAN))
+	}
+	var err error
+	if !a.env.Do(func() { err = a.server.Join([]string{addr}) }) {
+		return errShuttingDown
+	}
+	if err != nil {
+		return fmt.Errorf("join %s: %w", addr, err)
+	}
 	return nil
 }
 

@@ -50,6 +50,7 @@ func (a *Agent) routes() []route {
 		{"/v1/status/peers", get, a.statusPeers},
 		{"/v1/agent/self", get, a.agentSelf},
 		{"/v1/agent/members", get, a.agentMembers},
+		{"/v1/agent/join/", put, a.agentJoin},
 		{"/v1/agent/services", get, a.agentServices},
 		{"/v1/agent/checks", get, a.agentChecks},
 		{"/v1/agent/service/register", put, a.agentServiceRegister},

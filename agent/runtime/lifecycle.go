@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -102,8 +103,11 @@ func checkSupported(cfg *config.Config) error {
 	if cfg.ACL.Enabled {
 		return ErrACLNotImplemented
 	}
-	if !cfg.Server || cfg.BootstrapExpect > 1 || !(cfg.DevMode || cfg.Bootstrap || cfg.BootstrapExpect == 1) {
-		return ErrNeedsGossip
+	if !cfg.Server {
+		return ErrClientAgent
+	}
+	if !(cfg.DevMode || cfg.Bootstrap || cfg.BootstrapExpect >= 1) {
+		return errors.New("a server needs bootstrap_expect (or bootstrap) to form a cluster; set bootstrap_expect to the number of servers")
 	}
 	if len(cfg.ClientAddrs) == 0 || cfg.Ports.HTTP < 0 {
 		return errors.New("the HTTP API is disabled (no client_addr or ports.http = -1), so the agent would be unreachable")
@@ -147,7 +151,9 @@ func (a *Agent) start() error {
 			NodeAddress: a.cfg.AdvertiseAddr.String(), Datacenter: a.cfg.Datacenter,
 			NodeMeta: a.cfg.NodeMeta, TaggedAddresses: a.cfg.TaggedAddresses,
 			Port: a.cfg.Ports.Server, AdvertiseHost: a.cfg.AdvertiseAddr.String(),
-			Dir: "raft", Bootstrap: true, Multiplier: a.cfg.Performance.RaftMultiplier,
+			Dir: "raft", Bootstrap: a.cfg.DevMode || a.cfg.Bootstrap || a.cfg.BootstrapExpect == 1,
+			BootstrapExpect: a.cfg.BootstrapExpect, Gossip: a.gossipConfig(),
+			Multiplier:        a.cfg.Performance.RaftMultiplier,
 			SnapshotThreshold: uint64(a.cfg.RaftSnapshotThreshold),
 			TrailingEntries:   uint64(a.cfg.RaftTrailingLogs),
 		})
@@ -164,6 +170,20 @@ func (a *Agent) start() error {
 		return err
 	}
 	return a.writeBoundAddresses()
+}
+
+// gossipConfig places the agent in its datacenter's LAN pool on serf_lan,
+// joining through retry_join (the agent's own address may be listed, as in
+// the seed's configuration) with the encrypt key.
+func (a *Agent) gossipConfig() *core.GossipConfig {
+	g := &core.GossipConfig{Port: a.cfg.Ports.SerfLAN}
+	for _, hp := range a.cfg.RetryJoin {
+		g.RetryJoin = append(g.RetryJoin, hp.String())
+	}
+	if key := a.cfg.GossipKey(); len(key) > 0 {
+		g.EncryptKey = base64.StdEncoding.EncodeToString(key)
+	}
+	return g
 }
 
 // serveHTTP listens on every client address and serves the API.

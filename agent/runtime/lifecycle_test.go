@@ -46,7 +46,7 @@ func TestNodeIDPersistsAcrossRestarts(t *testing.T) {
 }
 
 // TestUnsupportedConfigurationsAreRefused checks the clear errors for
-// ACLs and for configurations that need gossip.
+// ACLs and for client agents.
 func TestUnsupportedConfigurationsAreRefused(t *testing.T) {
 	// New must fail; were it to start an agent, shutdown stops it.
 	stop := func(a *Agent) {
@@ -57,9 +57,9 @@ func TestUnsupportedConfigurationsAreRefused(t *testing.T) {
 	a, err := New(devConfig(t, `, "acl": {"enabled": true}`), Options{})
 	stop(a)
 	require.ErrorIs(t, err, ErrACLNotImplemented)
-	a, err = New(devConfig(t, `, "bootstrap_expect": 3`), Options{})
+	a, err = New(devConfig(t, `, "server": false`), Options{})
 	stop(a)
-	require.ErrorIs(t, err, ErrNeedsGossip)
+	require.ErrorIs(t, err, ErrClientAgent)
 }
 
 // TestConnectionsOverTheLimitGet429 checks limits.http_max_conns_per_client.
