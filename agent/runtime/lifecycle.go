@@ -35,6 +35,9 @@ type BoundAddresses struct {
 	Version int    `json:"version"`
 	HTTP    string `json:"http"`
 	Server  string `json:"server"`
+	// SerfLAN is the gossip address (added in the same version 1: readers
+	// of older files see it empty).
+	SerfLAN string `json:"serf_lan,omitempty"`
 }
 
 // Options are what the agent needs beside its configuration.
@@ -232,8 +235,10 @@ func (a *Agent) NodeID() string { return a.nodeID }
 
 // writeBoundAddresses writes BoundAddressesFile atomically.
 func (a *Agent) writeBoundAddresses() error {
+	var serf string
+	a.env.Do(func() { serf = a.server.GossipAddr() })
 	b, err := json.Marshal(BoundAddresses{Version: boundAddressesVersion,
-		HTTP: a.HTTPAddr(), Server: a.ServerAddr()})
+		HTTP: a.HTTPAddr(), Server: a.ServerAddr(), SerfLAN: serf})
 	if err != nil {
 		return fmt.Errorf("encode bound addresses: %w", err)
 	}

@@ -21,6 +21,7 @@ func TestBoundAddressesFileNamesTheListeners(t *testing.T) {
 	require.Equal(t, a.HTTPAddr(), ba.HTTP)
 	require.Equal(t, a.ServerAddr(), ba.Server)
 	require.NotContains(t, ba.HTTP, ":0")
+	require.Regexp(t, `^127\.0\.0\.1:[1-9][0-9]*$`, ba.SerfLAN, "the gossip address is written too")
 	require.NoError(t, a.Shutdown(context.Background()))
 	_, err = os.Stat(a.DataDir())
 	require.ErrorIs(t, err, os.ErrNotExist)

@@ -1,0 +1,102 @@
+package e2e
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/consul/api"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSeedClusterOfThreeServers runs the seed's walkthrough (without ACLs,
+// which are not built yet): three servers with bootstrap_expect 3, gossip
+// encryption and retry_join, then drives them with the official client
+// and the cairn command, and survives kill -9 of the leader.
+func TestSeedClusterOfThreeServers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs three processes; the full test run covers it")
+	}
+	bin := cairnBinary(t)
+	root := t.TempDir()
+	key := strings.TrimSpace(string(must(t, bin, "keygen")))
+	ids := []string{"09d82408-bc4f-49e0-5555-61ef1d4842f7", "613ccd6e-68d1-3bbd-6666-3cbc450f019d", "d8a09ffd-7ccb-84bd-7777-8d8b7a01951e"}
+	first := startServer(t, bin, root, "server1", ids[0], key, nil)
+	servers := []*server{first,
+		startServer(t, bin, root, "server2", ids[1], key, []string{first.serfLAN}),
+		startServer(t, bin, root, "server3", ids[2], key, []string{first.serfLAN}),
+	}
+	leader := leaderOf(t, servers)
+
+	members := first.cli(t, bin, "members")
+	require.Equal(t, 3, strings.Count(members, " alive "), members)
+	require.Contains(t, members, "prometheus")
+
+	var follower *server
+	for _, s := range servers {
+		if s != leader {
+			follower = s
+		}
+	}
+	kv := follower.client(t).KV()
+	ok, _, err := kv.CAS(&api.KVPair{Key: "app/config", Value: []byte("v1"), Flags: 42}, nil)
+	require.NoError(t, err)
+	require.True(t, ok, "CAS with index 0 creates the key, through a follower")
+	pair, meta, err := leader.client(t).KV().Get("app/config", &api.QueryOptions{RequireConsistent: true})
+	require.NoError(t, err)
+	require.Equal(t, "v1", string(pair.Value))
+	require.EqualValues(t, 42, pair.Flags)
+	ok, _, err = kv.CAS(&api.KVPair{Key: "app/config", Value: []byte("v2"), ModifyIndex: pair.ModifyIndex - 1}, nil)
+	require.NoError(t, err)
+	require.False(t, ok, "a CAS with a stale index fails")
+
+	_, err = follower.client(t).Catalog().Register(&api.CatalogRegistration{
+		Node: "web-1", Address: "10.0.0.7",
+		Service: &api.AgentService{ID: "web", Service: "web", Port: 80, Tags: []string{"v1"}},
+		Check:   &api.AgentCheck{CheckID: "web-alive", Name: "alive", Status: api.HealthCritical, ServiceID: "web"},
+	}, nil)
+	require.NoError(t, err)
+	all, _, err := first.client(t).Health().Service("web", "", false, nil)
+	require.NoError(t, err)
+	require.Len(t, all, 1)
+	passing, _, err := first.client(t).Health().Service("web", "", true, nil)
+	require.NoError(t, err)
+	require.Empty(t, passing, "a critical instance is filtered by ?passing")
+
+	// A blocking query on the key returns once it changes.
+	changed := make(chan string, 1)
+	go func() {
+		p, _, err := first.client(t).KV().Get("app/config", &api.QueryOptions{WaitIndex: meta.LastIndex, WaitTime: 30 * time.Second})
+		if err == nil && p != nil {
+			changed <- string(p.Value)
+		}
+		close(changed)
+	}()
+	time.Sleep(200 * time.Millisecond)
+	_, err = kv.Put(&api.KVPair{Key: "app/config", Value: []byte("v3")}, nil)
+	require.NoError(t, err)
+	require.Equal(t, "v3", <-changed)
+	require.Equal(t, "v3\n", follower.cli(t, bin, "kv", "get", "app/config"))
+
+	leader.kill()
+	var rest []*server
+	for _, s := range servers {
+		if s != leader {
+			rest = append(rest, s)
+		}
+	}
+	leaderOf(t, rest)
+	_, err = rest[0].client(t).KV().Put(&api.KVPair{Key: "after/kill", Value: []byte("yes")}, nil)
+	require.NoError(t, err, "writes continue after kill -9 of the leader")
+	p, _, err := rest[1].client(t).KV().Get("app/config", &api.QueryOptions{RequireConsistent: true})
+	require.NoError(t, err)
+	require.Equal(t, "v3", string(p.Value), "nothing acknowledged is lost")
+}
+
+func must(t *testing.T, bin string, args ...string) []byte {
+	t.Helper()
+	out, err := exec.Command(bin, args...).Output()
+	require.NoError(t, err)
+	return out
+}
