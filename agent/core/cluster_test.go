@@ -107,3 +107,18 @@ func TestServersFindEachOtherBootstrapAndMirrorTheirMembership(t *testing.T) {
 		require.Equal(t, "critical", c.serfHealth(t, leader)[victim], "a crashed server's serfHealth turns critical")
 	})
 }
+
+func TestALeavingServerIsDeregisteredAndRemovedFromRaft(t *testing.T) {
+	simtest.Seeds(t, 1, 10, func(t *testing.T, seed uint64) {
+		c := newGossipCluster(t, seed)
+		c.sim.RunFor(20 * time.Second)
+		leaving := c.follower()
+		require.NoError(t, c.servers[leaving].Leave())
+		c.sim.RunFor(20 * time.Second)
+		leader := c.leader()
+		require.NotEmpty(t, leader)
+		require.Len(t, c.servers[leader].Peers(), 2, "the leader removed the server that left")
+		_, node := c.servers[leader].Catalog().GetNode(nil, leaving)
+		require.Nil(t, node, "a server that left is deregistered")
+	})
+}

@@ -88,6 +88,24 @@ func (s *Server) Join(addrs []string) error {
 	return s.gossip.Join(addrs)
 }
 
+// Leave leaves the pool gracefully. A leader first hands its leadership
+// to another voter, so that the cluster does not wait for an election.
+func (s *Server) Leave() error {
+	if s.gossip == nil {
+		return ErrNoGossip
+	}
+	if s.isLeader() {
+		for _, sv := range s.raft.Configuration().Servers {
+			if sv.ID != s.cfg.ID && sv.Suffrage == raft.Voter {
+				if err := s.raft.TransferLeadership(sv.ID); err == nil {
+					break
+				}
+			}
+		}
+	}
+	return s.gossip.Leave()
+}
+
 // GossipAddr is the address of this server in the LAN pool.
 func (s *Server) GossipAddr() string {
 	if s.gossip == nil {

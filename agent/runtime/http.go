@@ -51,6 +51,8 @@ func (a *Agent) routes() []route {
 		{"/v1/agent/self", get, a.agentSelf},
 		{"/v1/agent/members", get, a.agentMembers},
 		{"/v1/agent/join/", put, a.agentJoin},
+		{"/v1/agent/leave", put, a.agentLeave},
+		{"/v1/operator/raft/configuration", get, a.operatorRaftConfiguration},
 		{"/v1/agent/services", get, a.agentServices},
 		{"/v1/agent/checks", get, a.agentChecks},
 		{"/v1/agent/service/register", put, a.agentServiceRegister},

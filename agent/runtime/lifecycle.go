@@ -61,6 +61,11 @@ type Agent struct {
 	serverPort int
 	dataDir    string
 	tempDir    bool
+	// lock holds data_dir's exclusive lock while the agent runs.
+	lock *os.File
+	// left is closed once the agent has left the cluster on request.
+	left     chan struct{}
+	leftOnce sync.Once
 
 	httpServer *http.Server
 	// baseCtx is the parent of every request's context; Shutdown cancels
@@ -90,7 +95,7 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 	if opts.Logger == nil {
 		opts.Logger = zap.NewNop()
 	}
-	a := &Agent{cfg: cfg, opts: opts, logger: opts.Logger, dataDir: cfg.DataDir}
+	a := &Agent{cfg: cfg, opts: opts, logger: opts.Logger, dataDir: cfg.DataDir, left: make(chan struct{})}
 	if err := a.prepareDataDir(); err != nil {
 		return nil, err
 	}
@@ -130,13 +135,28 @@ func (a *Agent) prepareDataDir() error {
 	} else if err := os.MkdirAll(a.dataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
 	}
-	id, err := loadNodeID(a.dataDir, a.cfg.NodeID)
+	lock, err := lockDataDir(a.dataDir)
 	if err != nil {
 		a.removeTempDir()
 		return err
 	}
+	a.lock = lock
+	id, err := loadNodeID(a.dataDir, a.cfg.NodeID)
+	if err != nil {
+		a.releaseDataDir()
+		return err
+	}
 	a.nodeID = id
 	return nil
+}
+
+// releaseDataDir drops the data dir's lock and removes a dev data dir.
+func (a *Agent) releaseDataDir() {
+	if a.lock != nil {
+		a.lock.Close()
+		a.lock = nil
+	}
+	a.removeTempDir()
 }
 
 // start runs the loop, the Raft server and the HTTP listeners.
@@ -301,7 +321,7 @@ func (a *Agent) stop() {
 		})
 		a.env.Close()
 	}
-	a.removeTempDir()
+	a.releaseDataDir()
 }
 
 func (a *Agent) removeTempDir() {

@@ -90,3 +90,14 @@ func TestConnectionsOverTheLimitGet429(t *testing.T) {
 	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	require.Len(t, clients, 2)
 }
+
+func TestASecondAgentOnTheSameDataDirIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	cfg := devConfig(t, `, "data_dir": "`+dir+`"`)
+	a, err := New(cfg, Options{})
+	require.NoError(t, err)
+	defer a.Shutdown(context.Background())
+	_, err = New(devConfig(t, `, "data_dir": "`+dir+`"`), Options{})
+	require.ErrorIs(t, err, ErrDataDirInUse)
+	require.ErrorContains(t, err, dir)
+}

@@ -69,7 +69,11 @@ func runAgentUntil(ctx context.Context, cfg *config.Config, stdout io.Writer) er
 	}
 	fmt.Fprintf(stdout, "cairn agent running: HTTP on %s, server on %s (node %q, datacenter %q, data dir %s)\n",
 		a.HTTPAddr(), a.ServerAddr(), cfg.NodeName, cfg.Datacenter, a.DataDir())
-	<-ctx.Done()
+	select {
+	case <-ctx.Done():
+	case <-a.Left():
+		logger.Info("left the cluster")
+	}
 	logger.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()

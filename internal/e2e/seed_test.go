@@ -32,6 +32,9 @@ func TestSeedClusterOfThreeServers(t *testing.T) {
 	members := first.cli(t, bin, "members")
 	require.Equal(t, 3, strings.Count(members, " alive "), members)
 	require.Contains(t, members, "prometheus")
+	peers := first.cli(t, bin, "operator", "raft", "list-peers")
+	require.Equal(t, 3, strings.Count(peers, " true "), peers)
+	require.Equal(t, 1, strings.Count(peers, "leader"), peers)
 
 	var follower *server
 	for _, s := range servers {
