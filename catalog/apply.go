@@ -8,15 +8,29 @@ import "fmt"
 type Result struct {
 	OK  bool
 	Err error
+	// TxnResults are the results of a TxnRequest that applied.
+	TxnResults []TxnResult
+	// TxnErrors say which operations of a refused TxnRequest failed, and
+	// why; Err is then ErrTxnFailed.
+	TxnErrors []TxnError
+}
+
+// timed is a command that carries the proposer's time.
+type timed interface {
+	timestamp() Timestamp
 }
 
 func errResult(err error) Result { return Result{Err: err} }
 
 var okResult = Result{OK: true}
 
-// applyCommand runs one decoded command at idx. The caller holds the write
-// lock.
+// applyCommand runs one decoded command at idx, at the command's own
+// timestamp if it carries one. The caller holds the write lock.
 func (s *State) applyCommand(idx uint64, cmd Command) Result {
+	s.now = 0
+	if t, ok := cmd.(timed); ok {
+		s.now = t.timestamp()
+	}
 	switch c := cmd.(type) {
 	case *RegisterRequest:
 		return s.applyRegister(idx, c)
@@ -40,6 +54,16 @@ func (s *State) applyCommand(idx uint64, cmd Command) Result {
 	case *ReapRequest:
 		s.reap(c.Index)
 		return okResult
+	case *SessionCreateRequest:
+		return s.applySessionCreate(idx, c)
+	case *SessionDestroyRequest:
+		return s.applySessionDestroy(idx, c)
+	case *KVLockRequest:
+		return s.applyKVLock(idx, c)
+	case *KVUnlockRequest:
+		return s.applyKVUnlock(idx, c)
+	case *TxnRequest:
+		return s.applyTxn(idx, c)
 	}
 	panic(fmt.Sprintf("catalog: no apply for command %T", cmd))
 }

@@ -126,3 +126,46 @@ func BenchmarkFanOut(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkApplyLockUnlock acquires and releases 1,000 keys in turn with
+// one session among 10,000 keys: the leader-election load.
+func BenchmarkApplyLockUnlock(b *testing.B) {
+	cmds := encodedCommands(b, 2000, func(i int) Command {
+		key := fmt.Sprintf("locks/%04d", i/2)
+		if i%2 == 1 {
+			return &KVUnlockRequest{Key: key, Session: "s1"}
+		}
+		return &KVLockRequest{Key: key, Value: []byte("holder"), Session: "s1", Now: Timestamp(i)}
+	})
+	benchApply(b, cmds, sessionSetup(b))
+}
+
+// BenchmarkApplyTxn applies transactions of 64 operations (check-index,
+// set, lock, get-tree) over a table of 10,000 keys.
+func BenchmarkApplyTxn(b *testing.B) {
+	cmds := encodedCommands(b, 100, func(i int) Command {
+		ops := make([]TxnOp, 0, MaxTxnOps)
+		for j := range MaxTxnOps / 4 {
+			key := fmt.Sprintf("app/%02d/%02d", i, j)
+			ops = append(ops,
+				TxnOp{KV: &TxnKVOp{Verb: TxnKVSet, Key: key, Value: []byte("v")}},
+				TxnOp{KV: &TxnKVOp{Verb: TxnKVLock, Key: key + "/lock", Session: "s1"}},
+				TxnOp{KV: &TxnKVOp{Verb: TxnKVGet, Key: key}},
+				TxnOp{KV: &TxnKVOp{Verb: TxnKVCheckNotExists, Key: key + "/none"}})
+		}
+		return &TxnRequest{Ops: ops}
+	})
+	benchApply(b, cmds, sessionSetup(b))
+}
+
+// sessionSetup registers a node with a session s1 and 10,000 keys.
+func sessionSetup(b *testing.B) func(s *State) {
+	return func(s *State) {
+		a := &applier{t: b, s: s}
+		a.ok(&RegisterRequest{Node: "n1", Address: "10.0.0.1"})
+		a.ok(&SessionCreateRequest{Session: Session{ID: "s1", Node: "n1"}})
+		for i := range 10000 {
+			a.ok(&KVSetRequest{Key: fmt.Sprintf("data/%05d", i), Value: []byte("v")})
+		}
+	}
+}

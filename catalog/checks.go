@@ -93,6 +93,7 @@ func sameDefinition(a, b *HealthCheckDefinition) bool {
 
 // ensureCheck inserts or updates a check at index. The caller has checked
 // that its node exists and, for a service check, that the instance exists.
+// A critical check destroys the sessions that depend on it.
 func (s *State) ensureCheck(idx uint64, c *HealthCheck) {
 	key := joinKey(c.Node, c.CheckID)
 	old, ok := s.db.checks.get(key)
@@ -108,9 +109,13 @@ func (s *State) ensureCheck(idx uint64, c *HealthCheck) {
 	s.db.checks.put(key, &row)
 	s.touchTable(idx, tableChecks)
 	s.touchCheckTargets(idx, &row)
+	if row.Status == HealthCritical {
+		s.invalidateCheckSessions(idx, row.Node, row.CheckID)
+	}
 }
 
-// deleteCheck removes one check if it exists.
+// deleteCheck removes one check if it exists, destroying the sessions that
+// depend on it.
 func (s *State) deleteCheck(idx uint64, node, id string) {
 	c, ok := s.db.checks.get(joinKey(node, id))
 	if !ok {
@@ -119,6 +124,7 @@ func (s *State) deleteCheck(idx uint64, node, id string) {
 	s.db.checks.delete(joinKey(node, id))
 	s.touchTable(idx, tableChecks)
 	s.touchCheckTargets(idx, c)
+	s.invalidateCheckSessions(idx, node, id)
 }
 
 // touchCheckTargets marks what a change of c is visible through: its node,

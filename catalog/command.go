@@ -25,6 +25,11 @@ const (
 	opKVDeleteCAS
 	opKVDeleteTree
 	opReap
+	opSessionCreate
+	opSessionDestroy
+	opKVLock
+	opKVUnlock
+	opTxn
 )
 
 // Command is a write to the catalog: one of the *Request types below.
@@ -49,6 +54,9 @@ type RegisterRequest struct {
 	Check           *HealthCheck
 	Checks          []*HealthCheck
 	SkipNodeUpdate  bool
+	// Now is the proposer's time, for the lock-delays of sessions that a
+	// critical check destroys.
+	Now Timestamp `json:",omitempty"`
 }
 
 // DeregisterRequest removes, as Consul's /v1/catalog/deregister does, one
@@ -58,6 +66,9 @@ type DeregisterRequest struct {
 	Node      string
 	ServiceID string
 	CheckID   string
+	// Now is the proposer's time, for the lock-delays of the sessions the
+	// deregistration destroys.
+	Now Timestamp `json:",omitempty"`
 }
 
 // UpdateCheckRequest sets the status and output of an existing check (a TTL
@@ -67,6 +78,9 @@ type UpdateCheckRequest struct {
 	CheckID string
 	Status  string
 	Output  string
+	// Now is the proposer's time, for the lock-delays of the sessions a
+	// critical status destroys.
+	Now Timestamp `json:",omitempty"`
 }
 
 // KVSetRequest writes a key unconditionally.
@@ -117,6 +131,10 @@ func (*KVDeleteCASRequest) opCode() opCode  { return opKVDeleteCAS }
 func (*KVDeleteTreeRequest) opCode() opCode { return opKVDeleteTree }
 func (*ReapRequest) opCode() opCode         { return opReap }
 
+func (r *RegisterRequest) timestamp() Timestamp    { return r.Now }
+func (r *DeregisterRequest) timestamp() Timestamp  { return r.Now }
+func (r *UpdateCheckRequest) timestamp() Timestamp { return r.Now }
+
 // newRequest returns an empty request for op, or nil for an unknown op.
 func newRequest(op opCode) Command {
 	switch op {
@@ -138,6 +156,16 @@ func newRequest(op opCode) Command {
 		return &KVDeleteTreeRequest{}
 	case opReap:
 		return &ReapRequest{}
+	case opSessionCreate:
+		return &SessionCreateRequest{}
+	case opSessionDestroy:
+		return &SessionDestroyRequest{}
+	case opKVLock:
+		return &KVLockRequest{}
+	case opKVUnlock:
+		return &KVUnlockRequest{}
+	case opTxn:
+		return &TxnRequest{}
 	}
 	return nil
 }

@@ -28,8 +28,31 @@ func sampleCommands() []Command {
 	}
 }
 
+// sessionSampleCommands are the commands of sessions, locks and
+// transactions, and the older requests with their Now fields set.
+func sessionSampleCommands() []Command {
+	return []Command{
+		&SessionCreateRequest{Session: Session{ID: "adf4238a-882b-9ddc-4a9d-5b6758e4159e", Name: "lead", Node: "n1",
+			LockDelay: 15e9, Behavior: SessionDelete, TTL: "30s", NodeChecks: []string{"serfHealth"},
+			ServiceChecks: []ServiceCheck{{ID: "web-http", Namespace: "default"}}}},
+		&SessionCreateRequest{Session: Session{ID: "s2", Node: "n2", Checks: []string{}}, DisableLockDelay: true},
+		&SessionDestroyRequest{ID: "s2", Now: 1_700_000_000_000_000_000},
+		&KVLockRequest{Key: "service/leader", Value: []byte("n1"), Flags: 1, Session: "s2", Now: 5},
+		&KVUnlockRequest{Key: "service/leader", Value: []byte{}, Session: "s2"},
+		&TxnRequest{Now: 9, Ops: []TxnOp{
+			{KV: &TxnKVOp{Verb: TxnKVCAS, Key: "a", Value: []byte("x"), Index: 4}},
+			{KV: &TxnKVOp{Verb: TxnKVLock, Key: "b", Session: "s2"}},
+			{KV: &TxnKVOp{Verb: TxnKVGetTree, Key: "c/"}},
+			{},
+		}},
+		&UpdateCheckRequest{Node: "n1", CheckID: "serfHealth", Status: HealthCritical, Now: 7},
+		&DeregisterRequest{Node: "n1", Now: 8},
+		&RegisterRequest{Node: "n1", SkipNodeUpdate: true, Now: 9},
+	}
+}
+
 func TestEncodeDecodeRoundTripsEveryCommand(t *testing.T) {
-	for _, cmd := range sampleCommands() {
+	for _, cmd := range append(sampleCommands(), sessionSampleCommands()...) {
 		b, err := Encode(cmd)
 		require.NoError(t, err)
 		require.Equal(t, byte(CommandVersion), b[0])
@@ -72,12 +95,14 @@ func TestApplyRefusesUndecodableCommandAndChangesNothing(t *testing.T) {
 }
 
 func FuzzDecode(f *testing.F) {
-	for _, cmd := range sampleCommands() {
+	for _, cmd := range append(sampleCommands(), sessionSampleCommands()...) {
 		b, err := Encode(cmd)
 		require.NoError(f, err)
 		f.Add(b)
 	}
 	f.Add([]byte{CommandVersion, byte(opRegister), 'n', 'u', 'l', 'l'})
+	f.Add(append([]byte{CommandVersion, byte(opTxn)}, `{"Ops":[{"KV":null},{"KV":{"Verb":"get"}}],"Now":-1}`...))
+	f.Add(append([]byte{CommandVersion, byte(opSessionCreate)}, `{"Session":{"ID":"x","LockDelay":-5}}`...))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		cmd, err := Decode(b)
 		if err != nil {

@@ -4,12 +4,16 @@
 // machine ([raft.StateMachine]): the leader proposes an encoded command,
 // Raft commits it, and every server calls [State.Apply] with it, in log
 // order, exactly once. The agent's HTTP layer serves Consul's catalog,
-// health and KV endpoints from the reads on [State].
+// health, KV, session and transaction endpoints from the reads on [State]
+// and the Results of Apply.
 //
 // Like raft/ and swim/, the package is deterministic: Apply reads no clock
 // and draws no randomness (IDs arrive inside commands), starts no goroutine
 // and never lets map order reach a result or an encoding. The same log
-// gives the same state, results and snapshot bytes on every server.
+// gives the same state, results and snapshot bytes on every server. Where
+// an outcome depends on the time (lock-delays), the command carries the
+// proposer's time in a Now field ([Timestamp]) and the FSM measures on
+// that, never on a clock of its own.
 //
 // # Tables
 //
@@ -20,18 +24,53 @@
 //	services   node, service ID        → *Service      (services.go)
 //	checks     node, check ID          → *HealthCheck  (checks.go)
 //	kvs        key                     → *KVPair       (kv.go)
+//	sessions   session ID              → *Session      (sessions.go)
+//	lockDelays key                     → Timestamp     (locks.go)
 //
 // Composite keys join their parts with NUL, so one node's services (or
 // checks) are one contiguous key range. serviceNames (service name, node,
-// ID) is a derived index for the per-service reads. The row types carry
-// exactly the fields of Consul's JSON objects, under Consul's names, so the
-// HTTP layer serialises them as they are and filter expressions select
-// their fields by the names users know (filter.go, go-bexpr).
+// ID) is a derived index for the per-service reads; nodeSessions (node,
+// session ID) and sessionKeys (session ID, key it holds) are derived
+// indexes for destroying a node's sessions and a session's locks. The row
+// types carry exactly the fields of Consul's JSON objects, under Consul's
+// names, so the HTTP layer serialises them as they are and filter
+// expressions select their fields by the names users know (filter.go,
+// go-bexpr).
 //
-// A new table (sessions and ACL tables come in later issues) plugs in
-// through the registry in tables.go: a field in db, an entry in tableDefs
-// (snapshot section and record codec) and touchTable calls in its writes
-// (table-wide watches and index).
+// A new table (the ACL tables come in a later issue) plugs in through the
+// registry in tables.go: a field in db, an entry in tableDefs (snapshot
+// section, record codec, and the snapshot version that added it) and
+// touchTable calls in its writes (table-wide watches and index).
+//
+// # Sessions and locks (sessions.go, locks.go, kvview.go)
+//
+// A session is a lease on a node, tied to health checks on it; a KV key
+// acquired with a session (KVLockRequest) is held until the session
+// releases it or is destroyed. The session ID is drawn by the proposer.
+// The catalog destroys a session inside the Apply that invalidates it: a
+// check it depends on turns critical (an update or a registration), or
+// that check, its service or its node is deregistered. A destroyed
+// session's keys are released (Session cleared, LockIndex kept,
+// ModifyIndex moved) or, with Behavior "delete", deleted; and each gets a
+// lock-delay: no session may acquire it before the destroying command's
+// Now plus the session's LockDelay. TTLs are the leader's business: it
+// keeps a timer per session outside the catalog (a renew resets it and
+// writes nothing to the log) and proposes a SessionDestroyRequest when one
+// runs out. A key's LockIndex counts its acquisitions: it rises exactly
+// when the key gets a new holder, so a holder can fence its writes with
+// it. [LockChecker] checks these rules after every Apply in the property
+// tests and the simulation.
+//
+// # Transactions (txn.go, kvview.go)
+//
+// A [TxnRequest] holds up to [MaxTxnOps] KV operations with the verbs of
+// Consul's /v1/txn. They run in order against a kvView: the KV table
+// overlaid with the writes of the operations before, which reach the
+// table only if every operation succeeded. So a failed transaction changes
+// nothing, moves no index and wakes nobody, and answers a [TxnError] per
+// failed operation; a successful one commits its writes in key order at
+// its Raft index. Lock and unlock commands run through a one-operation
+// view, so the lock rules are written once.
 //
 // # Indexes (index.go, tombstone.go)
 //
@@ -103,8 +142,11 @@
 // unknown versions, operations and fields, and trailing bytes.
 //
 // Apply returns a [Result] for every command: OK carries the answer of a
-// KV write (false when a check-and-set lost), Err a refusal (a sentinel
-// such as [ErrNodeNotFound], wrapped with detail). A refused command
+// KV write (false when a check-and-set or a lock lost), Err a refusal (a
+// sentinel such as [ErrNodeNotFound], wrapped with detail), TxnResults and
+// TxnErrors the answer of a transaction. Op codes are only ever added, and
+// fields added to a request are omitted from its encoding while zero, so
+// version 1 still encodes old commands byte for byte. A refused command
 // changes nothing but still advances the applied index, since every server
 // refuses it alike.
 //
@@ -116,7 +158,7 @@
 // snapshot), so the captured view stays intact while Apply goes on and
 // WriteTo serialises it. Rows are never changed in place.
 //
-// The snapshot stream, version [SnapshotVersion] (1): the magic
+// The snapshot stream, version [SnapshotVersion] (2): the magic
 // "cairncat", a big-endian uint16 version, then one section per registered
 // table in registry order (uvarint-prefixed name, uvarint count, and that
 // many uvarint-prefixed JSON records in key order), then a big-endian
@@ -124,10 +166,13 @@
 // state and swaps it in only if everything parsed, rows arrived in strict
 // key order, references hold (a service's node exists) and the checksum
 // matches; otherwise it returns an error wrapping [ErrBadSnapshot] and the
-// state is untouched. testdata/snapshot-v1.bin and testdata/commands-v1.txt
-// pin both version 1 formats: the tests require that they still decode and
-// re-encode byte for byte. A format change bumps the version and adds
-// golden files beside these, which stay and must still be read.
+// state is untouched. Version 2 added the sessions and lock_delays
+// sections; a version 1 stream is read without them. The golden files pin
+// the formats: testdata/snapshot-v2.bin and the commands-v1*.txt files
+// decode and re-encode byte for byte, and testdata/snapshot-v1.bin
+// restores to exactly the state its history builds today. A format change
+// bumps the version and adds golden files beside these, which stay and
+// must still be read.
 //
 // # Health (health.go)
 //

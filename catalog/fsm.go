@@ -25,6 +25,10 @@ type State struct {
 	// last Restore. It is local, not replicated: snapshots of servers that
 	// restored and servers that did not stay byte-identical.
 	restoreFloor uint64
+	// now is the timestamp of the command being applied (its Now field,
+	// chosen by the proposer), or 0 for commands without one. The catalog
+	// never reads a clock: lock-delays are measured on this value.
+	now Timestamp
 }
 
 // db is the data of the catalog: every table and every index. Copying it
@@ -39,6 +43,10 @@ type db struct {
 	serviceNames ordered[struct{}]     // service name, node, service ID (derived)
 	checks       ordered[*HealthCheck] // node, check ID
 	kvs          ordered[*KVPair]      // key
+	sessions     ordered[*Session]     // session ID
+	lockDelays   ordered[Timestamp]    // key → end of its lock-delay
+	sessionKeys  ordered[struct{}]     // session ID, key it holds (derived)
+	nodeSessions ordered[struct{}]     // node, session ID (derived)
 
 	kvTombstones   ordered[uint64] // deleted key → index of the delete
 	nodeIndexes    ordered[uint64] // node name → index of its last change
@@ -53,6 +61,10 @@ func newDB() db {
 		serviceNames:   newOrdered[struct{}](),
 		checks:         newOrdered[*HealthCheck](),
 		kvs:            newOrdered[*KVPair](),
+		sessions:       newOrdered[*Session](),
+		lockDelays:     newOrdered[Timestamp](),
+		sessionKeys:    newOrdered[struct{}](),
+		nodeSessions:   newOrdered[struct{}](),
 		kvTombstones:   newOrdered[uint64](),
 		nodeIndexes:    newOrdered[uint64](),
 		serviceIndexes: newOrdered[uint64](),
@@ -73,6 +85,10 @@ func (d *db) snapshot() db {
 		serviceNames:   d.serviceNames.snapshot(),
 		checks:         d.checks.snapshot(),
 		kvs:            d.kvs.snapshot(),
+		sessions:       d.sessions.snapshot(),
+		lockDelays:     d.lockDelays.snapshot(),
+		sessionKeys:    d.sessionKeys.snapshot(),
+		nodeSessions:   d.nodeSessions.snapshot(),
 		kvTombstones:   d.kvTombstones.snapshot(),
 		nodeIndexes:    d.nodeIndexes.snapshot(),
 		serviceIndexes: d.serviceIndexes.snapshot(),

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -28,18 +29,33 @@ func goldenState(t *testing.T) *State {
 	return a.s
 }
 
-// The committed files pin the version 1 formats: a later change to the
-// encoding must still read them (and bump the version if it cannot).
+// goldenStateV2 adds to goldenState what version 2 added: sessions, a key
+// held by one, and a lock-delay left by a destroyed one.
+func goldenStateV2(t *testing.T) *State {
+	s := goldenState(t)
+	a := &applier{t: t, s: s, idx: s.LastIndex()}
+	a.check("n1", "serfHealth", "", HealthPassing)
+	a.ok(&SessionCreateRequest{Session: Session{ID: "a3c1", Name: "leader", Node: "n1",
+		NodeChecks: []string{"serfHealth"}, TTL: "30s"}})
+	a.ok(&SessionCreateRequest{Session: Session{ID: "b7d2", Node: "n2", Behavior: SessionDelete,
+		LockDelay: 5 * time.Second, ServiceChecks: []ServiceCheck{{ID: "web-2-http"}}}})
+	a.ok(&KVLockRequest{Key: "app/leader", Value: []byte("n1"), Session: "a3c1", Now: 1_000})
+	a.ok(&KVLockRequest{Key: "app/lock", Session: "b7d2", Now: 1_000})
+	a.ok(&SessionDestroyRequest{ID: "b7d2", Now: 2_000})
+	return a.s
+}
+
+// The committed snapshot files pin each version's format: every version
+// still restores. Version 2 re-encodes byte for byte; version 1, restored,
+// re-encodes to exactly what the same history writes as version 2.
 func TestGoldenSnapshotV1StillRestores(t *testing.T) {
-	path := filepath.Join("testdata", "snapshot-v1.bin")
-	if *updateGolden {
-		require.NoError(t, os.WriteFile(path, snapshotBytes(t, goldenState(t)), 0o644))
-	}
-	golden, err := os.ReadFile(path)
+	golden, err := os.ReadFile(filepath.Join("testdata", "snapshot-v1.bin"))
 	require.NoError(t, err)
+	require.Equal(t, []byte{0, 1}, golden[len(snapshotMagic):len(snapshotMagic)+2])
 	s := New(nil)
 	require.NoError(t, s.Restore(bytes.NewReader(golden)))
-	require.Equal(t, golden, snapshotBytes(t, s), "version 1 re-encodes byte for byte")
+	require.Equal(t, snapshotBytes(t, goldenState(t)), snapshotBytes(t, s),
+		"version 1 restores to the state its history builds today")
 	_, entries, err := s.CheckServiceNodes(nil, "web", Query{})
 	require.NoError(t, err)
 	require.Len(t, entries, 2)
@@ -47,13 +63,50 @@ func TestGoldenSnapshotV1StillRestores(t *testing.T) {
 	require.Equal(t, []byte("v1"), e.Value)
 	require.Equal(t, uint64(42), e.Flags)
 	require.NotZero(t, idx)
+	_, sessions := s.SessionList(nil)
+	require.Empty(t, sessions)
 }
 
+func TestGoldenSnapshotV2StillRestores(t *testing.T) {
+	path := filepath.Join("testdata", "snapshot-v2.bin")
+	if *updateGolden {
+		require.NoError(t, os.WriteFile(path, snapshotBytes(t, goldenStateV2(t)), 0o644))
+	}
+	golden, err := os.ReadFile(path)
+	require.NoError(t, err)
+	s := New(nil)
+	require.NoError(t, s.Restore(bytes.NewReader(golden)))
+	require.Equal(t, golden, snapshotBytes(t, s), "version 2 re-encodes byte for byte")
+	require.Equal(t, snapshotBytes(t, goldenStateV2(t)), golden, "the history still builds the golden state")
+	_, sess := s.SessionGet(nil, "a3c1")
+	require.NotNil(t, sess)
+	require.Equal(t, []string{"serfHealth"}, sess.Checks)
+	_, e := s.KVGet(nil, "app/leader")
+	require.Equal(t, "a3c1", e.Session)
+	_, e = s.KVGet(nil, "app/lock")
+	require.Nil(t, e, "the delete session's key went with it")
+	until, ok := s.db.lockDelays.get("app/lock")
+	require.True(t, ok)
+	require.Equal(t, Timestamp(2_000).add(5*time.Second), until)
+}
+
+// The committed command files pin the encodings of version 1: every line
+// still decodes and re-encodes byte for byte. Commands added to version 1
+// later (sessions, locks, transactions, Now fields) have a file of their
+// own, so the first stays as it was committed.
 func TestGoldenCommandsV1StillDecode(t *testing.T) {
-	path := filepath.Join("testdata", "commands-v1.txt")
+	for file, samples := range map[string][]Command{
+		"commands-v1.txt":          sampleCommands(),
+		"commands-v1-sessions.txt": sessionSampleCommands(),
+	} {
+		t.Run(file, func(t *testing.T) { checkGoldenCommands(t, filepath.Join("testdata", file), samples) })
+	}
+}
+
+func checkGoldenCommands(t *testing.T, path string, samples []Command) {
 	if *updateGolden {
 		var buf bytes.Buffer
-		for _, cmd := range sampleCommands() {
+		for _, cmd := range samples {
 			buf.WriteString(strconv.Quote(string(mustEncode(t, cmd))) + "\n")
 		}
 		require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
@@ -72,5 +125,5 @@ func TestGoldenCommandsV1StillDecode(t *testing.T) {
 		n++
 	}
 	require.NoError(t, sc.Err())
-	require.Len(t, sampleCommands(), n)
+	require.Len(t, samples, n)
 }

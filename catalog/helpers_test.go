@@ -64,6 +64,15 @@ func snapshotBytes(t testing.TB, s *State) []byte {
 	return buf.Bytes()
 }
 
+// contentBytes is a snapshot of s without its last applied index, to
+// show that a refused command changed nothing else.
+func contentBytes(t testing.TB, s *State) []byte {
+	t.Helper()
+	c := restored(t, s)
+	c.db.lastIndex = 0
+	return snapshotBytes(t, c)
+}
+
 // restored returns a fresh State restored from a snapshot of s.
 func restored(t testing.TB, s *State) *State {
 	t.Helper()

@@ -7,6 +7,7 @@ const (
 	tableServices = "services"
 	tableChecks   = "checks"
 	tableKVs      = "kvs"
+	tableSessions = "sessions"
 )
 
 // answer turns the index a read computed into the index it reports: never

@@ -19,32 +19,65 @@ type KVPair struct {
 // an existing entry. Every set moves ModifyIndex, even an identical one, as
 // in Consul, because check-and-set clients compare ModifyIndex.
 func (s *State) kvSet(idx uint64, key string, value []byte, flags uint64) {
+	old, ok := s.db.kvs.get(key)
+	s.kvPut(idx, setRow(idx, key, old, ok, value, flags))
+}
+
+// setRow is the row a set of key writes at idx over old (present if ok):
+// the new value and flags, with old's CreateIndex, LockIndex and Session.
+func setRow(idx uint64, key string, old *KVPair, ok bool, value []byte, flags uint64) *KVPair {
 	row := &KVPair{Key: key, CreateIndex: idx, ModifyIndex: idx, Flags: flags, Value: value}
-	if old, ok := s.db.kvs.get(key); ok {
+	if ok {
 		row.CreateIndex, row.LockIndex, row.Session = old.CreateIndex, old.LockIndex, old.Session
 	}
-	s.db.kvs.put(key, row)
-	s.db.kvTombstones.delete(key)
-	s.touchKV(idx, key)
+	return row
+}
+
+// kvPut stores row, as it is, under its key at idx: it keeps the index of
+// held keys by session in step and clears the key's tombstone.
+func (s *State) kvPut(idx uint64, row *KVPair) {
+	if old, ok := s.db.kvs.get(row.Key); ok && old.Session != "" && old.Session != row.Session {
+		s.db.sessionKeys.delete(joinKey(old.Session, row.Key))
+	}
+	if row.Session != "" {
+		s.db.sessionKeys.put(joinKey(row.Session, row.Key), struct{}{})
+	}
+	s.db.kvs.put(row.Key, row)
+	s.db.kvTombstones.delete(row.Key)
+	s.touchKV(idx, row.Key)
 }
 
 // kvCAS writes key only if its ModifyIndex is cas, or, when cas is 0, only
 // if the key does not exist. It reports whether it wrote.
 func (s *State) kvCAS(idx uint64, key string, value []byte, flags, cas uint64) bool {
 	old, ok := s.db.kvs.get(key)
-	if (cas == 0 && ok) || (cas != 0 && (!ok || old.ModifyIndex != cas)) {
+	if !casHolds(old, ok, cas) {
 		return false
 	}
 	s.kvSet(idx, key, value, flags)
 	return true
 }
 
-// kvDelete removes key, leaving a tombstone at index so that the index of
+// casHolds reports whether a check-and-set at cas may write over old
+// (present if ok): cas is old's ModifyIndex, or 0 and there is no old.
+func casHolds(old *KVPair, ok bool, cas uint64) bool {
+	if cas == 0 {
+		return !ok
+	}
+	return ok && old.ModifyIndex == cas
+}
+
+// kvDelete removes key, held or not, leaving a tombstone at index so that the index of
 // every read that covered the key moves forward.
 func (s *State) kvDelete(idx uint64, key string) {
-	if !s.db.kvs.delete(key) {
+	old, ok := s.db.kvs.get(key)
+	if !ok {
 		return
 	}
+	if old.Session != "" {
+		s.db.sessionKeys.delete(joinKey(old.Session, key))
+	}
+	s.db.kvs.delete(key)
 	s.db.kvTombstones.put(key, idx)
 	s.touchKV(idx, key)
 }

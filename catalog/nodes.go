@@ -49,7 +49,7 @@ func (s *State) ensureNode(idx uint64, n *Node) {
 	s.touchServicesOnNode(idx, row.Node)
 }
 
-// deleteNode removes a node with every service and check on it.
+// deleteNode removes a node with every service, check and session on it.
 func (s *State) deleteNode(idx uint64, name string) {
 	for _, key := range append([]string(nil), s.db.services.prefix(name+"\x00")...) {
 		s.deleteService(idx, name, splitKey(key)[1])
@@ -57,6 +57,7 @@ func (s *State) deleteNode(idx uint64, name string) {
 	for _, key := range append([]string(nil), s.db.checks.prefix(name+"\x00")...) {
 		s.deleteCheck(idx, name, splitKey(key)[1])
 	}
+	s.deleteNodeSessions(idx, name)
 	s.db.nodes.delete(name)
 	s.touchTable(idx, tableNodes)
 	s.touchNode(idx, name)

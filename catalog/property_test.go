@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -19,7 +20,18 @@ func randomCommand(r *rand.Rand, idx uint64) Command {
 	key := []string{"a", "a/x", "a/b/y", "a/b/z", "ab", "c/x", "c/y/z"}[r.IntN(7)]
 	status := []string{HealthPassing, HealthWarning, HealthCritical}[r.IntN(3)]
 	tags := [][]string{nil, {"v1"}, {"v2", "primary"}}[r.IntN(3)]
-	switch r.IntN(12) {
+	now := Timestamp(idx) * Timestamp(time.Second)
+	switch r.IntN(18) {
+	case 12, 13:
+		return randomSessionCommand(r, node, now)
+	case 14, 15:
+		return randomLockCommand(r, now)
+	case 16:
+		ops := make([]TxnOp, 1+r.IntN(4))
+		for i := range ops {
+			ops[i] = randomTxnOp(r, idx)
+		}
+		return &TxnRequest{Ops: ops, Now: now}
 	case 0:
 		return &RegisterRequest{Node: node, Address: fmt.Sprintf("10.0.0.%d", r.IntN(3)),
 			NodeMeta: map[string]string{"rack": []string{"a", "b"}[r.IntN(2)]}}
@@ -31,19 +43,19 @@ func randomCommand(r *rand.Rand, idx uint64) Command {
 		if r.IntN(2) == 0 {
 			sid = svcID
 		}
-		return &RegisterRequest{Node: node, SkipNodeUpdate: true,
+		return &RegisterRequest{Node: node, SkipNodeUpdate: true, Now: now,
 			Check: &HealthCheck{CheckID: fmt.Sprintf("c%d", r.IntN(3)), ServiceID: sid, Status: status}}
-	case 3:
+	case 3, 17:
 		return &UpdateCheckRequest{Node: node, CheckID: fmt.Sprintf("c%d", r.IntN(3)), Status: status,
-			Output: fmt.Sprint(r.IntN(2))}
+			Output: fmt.Sprint(r.IntN(2)), Now: now}
 	case 4:
 		switch r.IntN(3) {
 		case 0:
-			return &DeregisterRequest{Node: node}
+			return &DeregisterRequest{Node: node, Now: now}
 		case 1:
-			return &DeregisterRequest{Node: node, ServiceID: svcID}
+			return &DeregisterRequest{Node: node, ServiceID: svcID, Now: now}
 		}
-		return &DeregisterRequest{Node: node, CheckID: fmt.Sprintf("c%d", r.IntN(3))}
+		return &DeregisterRequest{Node: node, CheckID: fmt.Sprintf("c%d", r.IntN(3)), Now: now}
 	case 5, 6:
 		return &KVSetRequest{Key: key, Value: []byte{byte(r.IntN(256))}, Flags: uint64(r.IntN(2))}
 	case 7:
@@ -56,6 +68,59 @@ func randomCommand(r *rand.Rand, idx uint64) Command {
 		return &KVDeleteTreeRequest{Prefix: key[:1+r.IntN(len(key))]}
 	}
 	return &ReapRequest{Index: uint64(r.IntN(int(idx) + 1))}
+}
+
+// randomSessionCommand creates or destroys one of two sessions. A session
+// depends on at most one of the checks c0..c2 (often missing or critical, so
+// some creates are refused) and has a lock-delay of 0 or 3 s, which at one
+// second per index outlasts a few commands.
+func randomSessionCommand(r *rand.Rand, node string, now Timestamp) Command {
+	id := fmt.Sprintf("sess%d", r.IntN(2))
+	if r.IntN(4) == 0 {
+		return &SessionDestroyRequest{ID: id, Now: now}
+	}
+	sess := Session{ID: id, Node: node, Behavior: []string{"", SessionRelease, SessionDelete}[r.IntN(3)],
+		LockDelay: []time.Duration{0, 3 * time.Second}[r.IntN(2)], NodeChecks: []string{}}
+	for range r.IntN(3) / 2 {
+		check := fmt.Sprintf("c%d", r.IntN(3))
+		if r.IntN(2) == 0 {
+			sess.NodeChecks = append(sess.NodeChecks, check)
+		} else {
+			sess.ServiceChecks = append(sess.ServiceChecks, ServiceCheck{ID: check})
+		}
+	}
+	return &SessionCreateRequest{Session: sess, DisableLockDelay: r.IntN(4) == 0}
+}
+
+// randomLockCommand acquires or releases one of two keys for one of two
+// sessions, so that a release often names the holder.
+func randomLockCommand(r *rand.Rand, now Timestamp) Command {
+	key := []string{"a/x", "c/x"}[r.IntN(2)]
+	sess := fmt.Sprintf("sess%d", r.IntN(2))
+	if r.IntN(3) == 0 {
+		return &KVUnlockRequest{Key: key, Value: []byte("released"), Session: sess}
+	}
+	return &KVLockRequest{Key: key, Value: []byte(sess), Session: sess, Now: now}
+}
+
+// randomTxnOp draws one transaction operation over the same keys and
+// sessions, with every verb.
+func randomTxnOp(r *rand.Rand, idx uint64) TxnOp {
+	verbs := []string{TxnKVSet, TxnKVCAS, TxnKVLock, TxnKVUnlock, TxnKVGet, TxnKVGetTree, TxnKVCheckIndex,
+		TxnKVCheckSession, TxnKVCheckNotExists, TxnKVDelete, TxnKVDeleteTree, TxnKVDeleteCAS}
+	key := []string{"a", "a/x", "a/b/y", "c/x"}[r.IntN(4)]
+	op := &TxnKVOp{Verb: verbs[r.IntN(len(verbs))], Key: key, Value: []byte{byte(r.IntN(256))},
+		Index: uint64(r.IntN(int(idx) + 1)), Session: fmt.Sprintf("sess%d", r.IntN(2))}
+	if op.Verb == TxnKVGetTree || op.Verb == TxnKVDeleteTree {
+		op.Key = key[:r.IntN(len(key)+1)]
+	}
+	return TxnOp{KV: op}
+}
+
+// resultString renders a Result for comparison between two states: the
+// rows of a transaction's results by value, not by pointer.
+func resultString(t testing.TB, res Result) string {
+	return fmt.Sprint(res.OK, res.Err, jsonOf(t, res.TxnResults), jsonOf(t, res.TxnErrors))
 }
 
 // probe is one read whose index and result the property tests follow.
@@ -93,6 +158,13 @@ func probes() []probe {
 			return wrap3(s.NodeChecks(ws, n, Query{}))
 		})
 	}
+	for _, id := range []string{"sess0", "sess1", "none"} {
+		add("session "+id, func(s *State, ws *WatchSet) (uint64, any) { return wrap2(s.SessionGet(ws, id)) })
+	}
+	for _, n := range []string{"n0", "n1", "n2", "n3"} {
+		add("nodesessions "+n, func(s *State, ws *WatchSet) (uint64, any) { return wrap2(s.NodeSessions(ws, n)) })
+	}
+	add("sessions", func(s *State, ws *WatchSet) (uint64, any) { return wrap2(s.SessionList(ws)) })
 	add("nodes", func(s *State, ws *WatchSet) (uint64, any) { return wrap3(s.ListNodes(ws, Query{})) })
 	add("services", func(s *State, ws *WatchSet) (uint64, any) { return wrap3(s.ListServices(ws, Query{})) })
 	add("critical", func(s *State, ws *WatchSet) (uint64, any) {
@@ -132,14 +204,22 @@ func TestRestoredCopyTracksOriginal(t *testing.T) {
 		r := rand.New(rand.NewPCG(uint64(seed), 1))
 		orig := New(nil)
 		var cp *State
+		var origLocks, cpLocks LockChecker
 		const steps = 300
 		for idx := uint64(1); idx <= steps; idx++ {
-			b, err := Encode(randomCommand(r, idx))
+			cmd := randomCommand(r, idx)
+			b, err := Encode(cmd)
 			require.NoError(t, err)
+			kvIndex := orig.db.tableIndex[tableKVs]
 			res := orig.Apply(idx, b).(Result)
+			require.NoError(t, origLocks.Check(orig), "seed %d", seed)
+			if _, txn := cmd.(*TxnRequest); txn && res.Err != nil {
+				require.Equal(t, kvIndex, orig.db.tableIndex[tableKVs], "seed %d index %d: a refused txn moved the KV index", seed, idx)
+			}
 			if cp != nil {
 				res2 := cp.Apply(idx, b).(Result)
-				require.Equal(t, fmt.Sprint(res), fmt.Sprint(res2), "seed %d index %d", seed, idx)
+				require.NoError(t, cpLocks.Check(cp), "seed %d", seed)
+				require.Equal(t, resultString(t, res), resultString(t, res2), "seed %d index %d", seed, idx)
 			}
 			if idx%50 == 0 {
 				snap := snapshotBytes(t, orig)

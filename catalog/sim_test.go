@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"io"
 	"testing"
 	"time"
 
@@ -13,11 +14,15 @@ import (
 // The catalog replicated by Raft in netsim: three servers apply a random
 // stream of catalog and KV writes under the seed's faults; afterwards every
 // running server must hold a byte-identical catalog, besides the Raft
-// checks of simcluster.
+// checks of simcluster and the lock invariants of LockChecker on every
+// server after every Apply.
 func TestSimulationCatalogOnRaft(t *testing.T) {
 	simtest.Seeds(t, 1, 100, func(t *testing.T, seed uint64) {
 		sim := simtest.New(t, seed, netsim.Options{})
-		c := simcluster.New(t, sim, 3, func() raft.StateMachine { return New(nil) })
+		var lockErr error
+		c := simcluster.New(t, sim, 3, func() raft.StateMachine {
+			return &lockCheckedState{State: New(nil), failed: &lockErr}
+		})
 		const faultPhase = 20 * time.Second
 		c.ApplySeedFaults(t, time.Second, faultPhase)
 		writes := 0
@@ -52,5 +57,31 @@ func TestSimulationCatalogOnRaft(t *testing.T) {
 		if err := c.Violation(); err != nil {
 			t.Fatal(err)
 		}
+		if lockErr != nil {
+			t.Fatal(lockErr)
+		}
 	})
+}
+
+// lockCheckedState runs a LockChecker after every Apply of a server's
+// catalog and keeps the first violation. A Restore starts the checker over:
+// a server may restore a snapshot older than what it applied (at a restart)
+// and replay the log from there.
+type lockCheckedState struct {
+	*State
+	checker LockChecker
+	failed  *error
+}
+
+func (l *lockCheckedState) Apply(index uint64, cmd []byte) any {
+	res := l.State.Apply(index, cmd)
+	if err := l.checker.Check(l.State); err != nil && *l.failed == nil {
+		*l.failed = err
+	}
+	return res
+}
+
+func (l *lockCheckedState) Restore(r io.Reader) error {
+	l.checker = LockChecker{}
+	return l.State.Restore(r)
 }

@@ -11,7 +11,8 @@ import (
 	"io"
 )
 
-// Snapshot format, version 1:
+// Snapshot format, version 2 (version 1 lacks the sections marked since 2
+// in tableDefs: sessions and lock_delays):
 //
 //	magic    8 bytes  "cairncat"
 //	version  uint16   big-endian, SnapshotVersion
@@ -23,7 +24,9 @@ import (
 const (
 	snapshotMagic = "cairncat"
 	// SnapshotVersion is the version of the snapshot format.
-	SnapshotVersion = 1
+	SnapshotVersion = 2
+	// oldestSnapshotVersion is the oldest version this build still reads.
+	oldestSnapshotVersion = 1
 
 	maxTableNameBytes = 64
 	maxRecordBytes    = 64 << 20
@@ -73,6 +76,9 @@ func (sw *snapshotWriter) writeBody(w *bufio.Writer) error {
 	w.WriteString(snapshotMagic)
 	binary.Write(w, binary.BigEndian, uint16(SnapshotVersion))
 	for _, t := range tableDefs {
+		if t.since > SnapshotVersion {
+			panic(fmt.Sprintf("catalog: table %s is newer than SnapshotVersion", t.name))
+		}
 		want, n := t.count(&sw.db), 0
 		writeBytes(w, []byte(t.name))
 		w.Write(binary.AppendUvarint(nil, uint64(want)))
@@ -140,16 +146,21 @@ func readSnapshotBody(r io.Reader) (db, error) {
 	if string(head[:len(snapshotMagic)]) != snapshotMagic {
 		return db{}, errors.New("not a catalog snapshot (bad magic)")
 	}
-	if v := binary.BigEndian.Uint16(head[len(snapshotMagic):]); v != SnapshotVersion {
-		return db{}, fmt.Errorf("version %d, this build reads %d", v, SnapshotVersion)
+	v := binary.BigEndian.Uint16(head[len(snapshotMagic):])
+	if v < oldestSnapshotVersion || v > SnapshotVersion {
+		return db{}, fmt.Errorf("version %d, this build reads %d to %d", v, oldestSnapshotVersion, SnapshotVersion)
 	}
 	d := newDB()
 	for _, t := range tableDefs {
+		if t.since > v {
+			continue
+		}
 		if err := readTable(hr, &d, t); err != nil {
 			return db{}, fmt.Errorf("table %s: %w", t.name, err)
 		}
 	}
 	rebuildServiceNames(&d)
+	rebuildSessionIndexes(&d)
 	sum := hr.crc.Sum32()
 	var want uint32
 	if err := binary.Read(br, binary.BigEndian, &want); err != nil {

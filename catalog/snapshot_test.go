@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"hash/crc32"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -98,6 +100,16 @@ func FuzzRestore(f *testing.F) {
 	a.ok(&KVSetRequest{Key: "k", Value: []byte("v")})
 	a.ok(&KVDeleteRequest{Key: "k"})
 	f.Add(snapshotBytes(f, a.s))
+	a.check("n1", "serfHealth", "", HealthPassing)
+	a.ok(&SessionCreateRequest{Session: Session{ID: "s1", Node: "n1", NodeChecks: []string{"serfHealth"}}})
+	a.ok(&SessionCreateRequest{Session: Session{ID: "s2", Node: "n1", ServiceChecks: []ServiceCheck{{ID: "c"}}}})
+	a.ok(&KVLockRequest{Key: "held", Session: "s1"})
+	a.ok(&KVLockRequest{Key: "delayed", Session: "s2"})
+	a.ok(&SessionDestroyRequest{ID: "s2", Now: 1})
+	f.Add(snapshotBytes(f, a.s))
+	if v1, err := os.ReadFile(filepath.Join("testdata", "snapshot-v1.bin")); err == nil {
+		f.Add(v1)
+	}
 	f.Add([]byte(snapshotMagic))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s := New(nil)
@@ -110,4 +122,35 @@ func FuzzRestore(f *testing.F) {
 		require.NoError(t, c.Restore(bytes.NewReader(again)))
 		require.Equal(t, again, snapshotBytes(t, c))
 	})
+}
+
+func TestRestoreRefusesDanglingSessionReferences(t *testing.T) {
+	a := sessionCluster(t)
+	a.session("s1", "n1", "")
+	require.True(t, a.lock("k", "s1", 0))
+	good := snapshotBytes(t, a.s)
+	cases := map[string][]byte{
+		"key held by unknown session": reseal(bytes.Replace(good, []byte(`"Session":"s1"`), []byte(`"Session":"zz"`), 1)),
+		"session on unknown node":     reseal(bytes.Replace(good, []byte(`"Node":"n1","LockDelay"`), []byte(`"Node":"n9","LockDelay"`), 1)),
+		"session on unknown check":    reseal(bytes.Replace(good, []byte(`"NodeChecks":["serfHealth"]`), []byte(`"NodeChecks":["nope"]`), 1)),
+	}
+	for name, b := range cases {
+		t.Run(name, func(t *testing.T) {
+			require.NotEqual(t, good, b)
+			require.ErrorIs(t, New(nil).Restore(bytes.NewReader(b)), ErrBadSnapshot)
+		})
+	}
+}
+
+func TestRestoredStateRebuildsSessionIndexes(t *testing.T) {
+	a := sessionCluster(t)
+	a.session("s1", "n1", SessionDelete)
+	require.True(t, a.lock("k", "s1", 0))
+	c := &applier{t: t, s: restored(t, a.s), idx: a.idx}
+	_, onN1 := c.s.NodeSessions(nil, "n1")
+	require.Equal(t, []string{"s1"}, sessionIDs(onN1))
+	c.ok(&DeregisterRequest{Node: "n1"})
+	require.Nil(t, c.kv("k"), "the restored session still knows the key it holds")
+	_, onN1 = c.s.NodeSessions(nil, "n1")
+	require.Empty(t, onN1)
 }

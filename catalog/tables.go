@@ -7,9 +7,9 @@ import (
 )
 
 // tableDef is one section of a snapshot. The registry below lists every
-// table in snapshot order; a new table (sessions, ACL tokens and policies)
-// plugs in by adding its rows to db, an entry here, and touchTable calls
-// in its writes for table-wide watches.
+// table in snapshot order; a new table (ACL tokens and policies) plugs in
+// by adding its rows to db, an entry here (with the snapshot version that
+// added it), and touchTable calls in its writes for table-wide watches.
 type tableDef struct {
 	name string
 	// count returns the number of records write will emit.
@@ -21,16 +21,22 @@ type tableDef struct {
 	read func(d *db, raw []byte) error
 	// single says the section holds exactly one record.
 	single bool
+	// since is the first snapshot version that holds the section; reading
+	// an older snapshot leaves the table empty.
+	since uint16
 }
 
 // tableDefs is the registry, in snapshot order. A table's rows may refer
-// only to rows of tables before it (services to nodes, checks to services).
+// only to rows of tables before it (services to nodes, checks to services,
+// sessions to nodes and checks, keys to the sessions holding them).
 var tableDefs = []tableDef{
 	{name: "meta", count: func(*db) int { return 1 }, write: writeMeta, read: readMeta, single: true},
 	{name: tableNodes, count: func(d *db) int { return d.nodes.len() }, write: writeNodes, read: readNode},
 	{name: tableServices, count: func(d *db) int { return d.services.len() }, write: writeServices, read: readService},
 	{name: tableChecks, count: func(d *db) int { return d.checks.len() }, write: writeChecks, read: readCheck},
+	{name: tableSessions, count: func(d *db) int { return d.sessions.len() }, write: writeSessions, read: readSession, since: 2},
 	{name: tableKVs, count: func(d *db) int { return d.kvs.len() }, write: writeKVs, read: readKV},
+	{name: "lock_delays", count: func(d *db) int { return d.lockDelays.len() }, write: writeLockDelays, read: readLockDelay, since: 2},
 	indexTable("kv_tombstones", func(d *db) *ordered[uint64] { return &d.kvTombstones }),
 	indexTable("node_indexes", func(d *db) *ordered[uint64] { return &d.nodeIndexes }),
 	indexTable("service_indexes", func(d *db) *ordered[uint64] { return &d.serviceIndexes }),
@@ -174,7 +180,69 @@ func readKV(d *db, raw []byte) error {
 	if err := decodeStrict(raw, &e); err != nil {
 		return err
 	}
+	if _, ok := d.sessions.get(e.Session); e.Session != "" && !ok {
+		return fmt.Errorf("key %q: %w: %q", e.Key, ErrSessionNotFound, e.Session)
+	}
 	return appendRow(&d.kvs, e.Key, &e)
+}
+
+func writeSessions(d *db, emit func(any) error) error {
+	return writeRows(&d.sessions, emit, func(_ string, sess *Session) any { return sess })
+}
+
+func readSession(d *db, raw []byte) error {
+	var sess Session
+	if err := decodeStrict(raw, &sess); err != nil {
+		return err
+	}
+	if sess.ID == "" {
+		return ErrMissingSessionID
+	}
+	if hasNUL(sess.ID) {
+		return ErrBadName
+	}
+	if _, ok := d.nodes.get(sess.Node); !ok {
+		return fmt.Errorf("session %q: %w: %q", sess.ID, ErrNodeNotFound, sess.Node)
+	}
+	for _, id := range sess.checkIDs() {
+		if _, ok := d.checks.get(joinKey(sess.Node, id)); !ok {
+			return fmt.Errorf("session %q: %w: %q", sess.ID, ErrCheckNotFound, id)
+		}
+	}
+	return appendRow(&d.sessions, sess.ID, &sess)
+}
+
+// lockDelayRecord is one key's lock-delay.
+type lockDelayRecord struct {
+	Key   string
+	Until Timestamp
+}
+
+func writeLockDelays(d *db, emit func(any) error) error {
+	return writeRows(&d.lockDelays, emit, func(k string, until Timestamp) any {
+		return lockDelayRecord{Key: k, Until: until}
+	})
+}
+
+func readLockDelay(d *db, raw []byte) error {
+	var r lockDelayRecord
+	if err := decodeStrict(raw, &r); err != nil {
+		return err
+	}
+	return appendRow(&d.lockDelays, r.Key, r.Until)
+}
+
+// rebuildSessionIndexes derives the by-node and held-key indexes of
+// sessions after a restore.
+func rebuildSessionIndexes(d *db) {
+	for _, id := range d.sessions.keys {
+		d.nodeSessions.put(joinKey(d.sessions.rows[id].Node, id), struct{}{})
+	}
+	for _, key := range d.kvs.keys {
+		if sess := d.kvs.rows[key].Session; sess != "" {
+			d.sessionKeys.put(joinKey(sess, key), struct{}{})
+		}
+	}
 }
 
 // indexRecord is one entry of a name → index table.

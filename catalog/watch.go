@@ -11,11 +11,13 @@ import (
 type watchKind uint8
 
 const (
-	watchTable    watchKind = iota + 1 // a whole table, by table name
-	watchNode                          // one node: its row, instances and checks
-	watchService                       // one service name: instances, their checks, their nodes
-	watchKVKey                         // one KV key
-	watchKVPrefix                      // every KV key under a prefix
+	watchTable        watchKind = iota + 1 // a whole table, by table name
+	watchNode                              // one node: its row, instances and checks
+	watchService                           // one service name: instances, their checks, their nodes
+	watchKVKey                             // one KV key
+	watchKVPrefix                          // every KV key under a prefix
+	watchSession                           // one session, by ID
+	watchNodeSessions                      // the sessions of one node, by node name
 )
 
 // watchKey names something a read depended on.
