@@ -54,9 +54,9 @@ func TestAgentRunsUntilStoppedAndPrintsBanner(t *testing.T) {
 	require.Contains(t, out.String(), `"msg":"shutting down"`, "log_json writes JSON lines")
 }
 
-// TestAgentRefusesACLsAndMultiServer checks the clear errors for what is
+// TestAgentRefusesACLsAndClientMode checks the clear errors for what is
 // not built yet, and that a bad flag still stops the agent.
-func TestAgentRefusesACLsAndMultiServer(t *testing.T) {
+func TestAgentRefusesACLsAndClientMode(t *testing.T) {
 	dir := t.TempDir()
 	aclFile := filepath.Join(dir, "acl.json")
 	require.NoError(t, os.WriteFile(aclFile, []byte(`{"acl": {"enabled": true}, "ports": {"http": 0, "server": 0}}`), 0o600))
@@ -65,9 +65,9 @@ func TestAgentRefusesACLsAndMultiServer(t *testing.T) {
 	require.Contains(t, errOut, "ACLs are not implemented yet")
 	require.Contains(t, runtime.ErrACLNotImplemented.Error(), "ACLs are not implemented yet")
 
-	code, _, errOut = runCairn("agent", "-server", "-bootstrap-expect=3", "-data-dir="+dir, "-bind=127.0.0.1")
+	code, _, errOut = runCairn("agent", "-data-dir="+dir, "-bind=127.0.0.1", "-http-port=0", "-server-port=0", "-serf-lan-port=0")
 	require.Equal(t, 1, code)
-	require.Contains(t, errOut, "need gossip, not built yet")
+	require.Contains(t, errOut, "client agents (server = false) are not built yet")
 
 	code, _, errOut = runCairn("agent", "-data-dir=/d", "-bind=10.0.0.1", "-log-level=loud")
 	require.Equal(t, 1, code)

@@ -83,11 +83,13 @@ func runCatalogNodes(args []string, stdout, stderr io.Writer) int {
 	detailed := fs.Bool("detailed", false, "Print full IDs, tagged addresses and metadata")
 	near := fs.String("near", "", `Sort by estimated round trip time from this node ("_agent" for this agent)`)
 	service := fs.String("service", "", "List only nodes that run this service")
+	meta := nodeMetaFlag{}
+	fs.Var(meta, "node-meta", "Only nodes with this `key=value` metadata (repeatable)")
 	hf := addHTTPFlags(fs, true)
 	if code, ok := parseArgs(fs, args, 0, stderr); !ok {
 		return code
 	}
-	q := url.Values{}
+	q := meta.query()
 	if *near != "" {
 		q.Set("near", *near)
 	}
@@ -147,11 +149,13 @@ func runCatalogServices(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("catalog services", catalogServicesUsage, stderr)
 	node := fs.String("node", "", "List the services of this node")
 	tags := fs.Bool("tags", false, "Print each service's tags as a comma-separated list")
+	meta := nodeMetaFlag{}
+	fs.Var(meta, "node-meta", "Only services on nodes with this `key=value` metadata (repeatable)")
 	hf := addHTTPFlags(fs, true)
 	if code, ok := parseArgs(fs, args, 0, stderr); !ok {
 		return code
 	}
-	services, err := fetchServices(hf.client(), *node)
+	services, err := fetchServices(hf.client(), *node, meta.query())
 	if err != nil {
 		prefix := "Error listing services"
 		if *node != "" {
@@ -183,12 +187,12 @@ func runCatalogServices(args []string, stdout, stderr io.Writer) int {
 }
 
 // fetchServices returns service name → tags for the datacenter, or for
-// one node (from /v1/catalog/node/<node>; a node that does not exist has
+// one node, filtered by the node-meta parameters in q (from /v1/catalog/node/<node>; a node that does not exist has
 // no services).
-func fetchServices(c *apiClient, node string) (map[string][]string, error) {
+func fetchServices(c *apiClient, node string, q url.Values) (map[string][]string, error) {
 	services := map[string][]string{}
 	if node == "" {
-		err := c.getJSON("/v1/catalog/services", nil, &services)
+		err := c.getJSON("/v1/catalog/services", q, &services)
 		return services, err
 	}
 	var info *struct {
@@ -197,7 +201,7 @@ func fetchServices(c *apiClient, node string) (map[string][]string, error) {
 			Tags    []string
 		}
 	}
-	if err := c.getJSON("/v1/catalog/node/"+url.PathEscape(node), nil, &info); err != nil || info == nil {
+	if err := c.getJSON("/v1/catalog/node/"+url.PathEscape(node), q, &info); err != nil || info == nil {
 		return services, err
 	}
 	for _, id := range sortedKeys(info.Services) {
@@ -205,4 +209,30 @@ func fetchServices(c *apiClient, node string) (map[string][]string, error) {
 		services[s.Service] = append(services[s.Service], s.Tags...)
 	}
 	return services, nil
+}
+
+// nodeMetaFlag collects repeated -node-meta=key=value flags; each pair is
+// sent as ?node-meta=key:value, as Consul's client does.
+type nodeMetaFlag map[string]string
+
+// String renders the pairs for flag's defaults listing.
+func (m nodeMetaFlag) String() string { return sortedPairs(m, ",") }
+
+// Set adds one key=value pair.
+func (m nodeMetaFlag) Set(v string) error {
+	key, value, ok := strings.Cut(v, "=")
+	if !ok {
+		return fmt.Errorf("missing \"=\" in %q", v)
+	}
+	m[key] = value
+	return nil
+}
+
+// query returns the pairs as node-meta parameters, sorted by key.
+func (m nodeMetaFlag) query() url.Values {
+	q := url.Values{}
+	for _, k := range sortedKeys(m) {
+		q.Add("node-meta", k+":"+m[k])
+	}
+	return q
 }

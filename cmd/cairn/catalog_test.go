@@ -125,3 +125,26 @@ func TestCatalogReportsAPIErrors(t *testing.T) {
 		require.Equal(t, tc.want, errOut, tc.args)
 	}
 }
+
+// TestCatalogNodeMetaFiltersAreSent checks -node-meta on nodes and
+// services: one node-meta=key:value parameter per pair, and a bad pair
+// rejected before any request.
+func TestCatalogNodeMetaFiltersAreSent(t *testing.T) {
+	a := newFakeAgent(t, map[string]http.HandlerFunc{
+		"GET /v1/catalog/nodes":    replyJSON(twoNodes),
+		"GET /v1/catalog/services": replyJSON(`{"web":[]}`),
+	})
+	code, _, _ := runCairn("catalog", "nodes", "-node-meta=rack=r1", "-node-meta=os=linux")
+	require.Equal(t, 0, code)
+	require.Equal(t, []string{"os:linux", "rack:r1"}, a.last(t).Query["node-meta"])
+
+	code, _, _ = runCairn("catalog", "services", "-node-meta=rack=r1")
+	require.Equal(t, 0, code)
+	require.Equal(t, []string{"rack:r1"}, a.last(t).Query["node-meta"])
+
+	n := len(a.seen())
+	code, _, errOut := runCairn("catalog", "nodes", "-node-meta=norack")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `missing "=" in "norack"`)
+	require.Len(t, a.seen(), n)
+}

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -23,6 +25,7 @@ var stdin io.Reader = os.Stdin
 type httpFlags struct {
 	addr       string
 	token      string
+	tokenFile  string
 	datacenter string
 	stale      bool
 }
@@ -35,6 +38,8 @@ func addHTTPFlags(fs *flag.FlagSet, serverFlags bool) *httpFlags {
 		"Address of the agent's HTTP API (host:port or URL); default CAIRN_HTTP_ADDR, CONSUL_HTTP_ADDR or "+defaultHTTPAddr)
 	fs.StringVar(&f.token, "token", "",
 		"ACL token sent as X-Consul-Token; default CAIRN_HTTP_TOKEN or CONSUL_HTTP_TOKEN")
+	fs.StringVar(&f.tokenFile, "token-file", "",
+		"File holding the ACL token; default CAIRN_HTTP_TOKEN_FILE or CONSUL_HTTP_TOKEN_FILE")
 	if serverFlags {
 		fs.StringVar(&f.datacenter, "datacenter", "", "Datacenter to query; default the agent's own")
 		fs.BoolVar(&f.stale, "stale", false, "Allow any server, not only the leader, to answer reads")
@@ -43,23 +48,45 @@ func addHTTPFlags(fs *flag.FlagSet, serverFlags bool) *httpFlags {
 }
 
 // client resolves the flags against the environment into an API client.
+// The token is the first found of -token, -token-file, a token file named
+// by CAIRN_HTTP_TOKEN_FILE or CONSUL_HTTP_TOKEN_FILE, and httpToken's
+// variables. A token file that cannot be read makes every request fail.
 func (f *httpFlags) client() *apiClient {
 	addr := f.addr
 	if addr == "" {
 		addr = httpAddr(os.Getenv)
 	}
-	token := f.token
-	if token == "" {
-		token = httpToken(os.Getenv)
-	}
-	return &apiClient{
+	c := &apiClient{
 		addr:       addr,
 		baseURL:    httpBaseURL(addr),
-		token:      token,
+		token:      f.token,
 		datacenter: f.datacenter,
 		stale:      f.stale,
 		http:       &http.Client{},
 	}
+	if socket, ok := strings.CutPrefix(addr, "unix://"); ok {
+		c.baseURL = "http://unix"
+		c.http.Transport = &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", socket)
+		}}
+	}
+	tokenFile := f.tokenFile
+	if tokenFile == "" {
+		tokenFile = firstEnv(os.Getenv, "CAIRN_HTTP_TOKEN_FILE", "CONSUL_HTTP_TOKEN_FILE")
+	}
+	switch {
+	case c.token != "":
+	case tokenFile != "":
+		data, err := os.ReadFile(tokenFile)
+		if err != nil {
+			c.setupErr = fmt.Errorf("reading token file: %w", err)
+		}
+		c.token = strings.TrimSpace(string(data))
+	default:
+		c.token = httpToken(os.Getenv)
+	}
+	return c
 }
 
 // apiClient sends requests to one agent's /v1 HTTP API with plain
@@ -72,6 +99,9 @@ type apiClient struct {
 	datacenter string
 	stale      bool
 	http       *http.Client
+	// setupErr, when set, is returned by every request: the client could
+	// not be configured (an unreadable token file).
+	setupErr error
 }
 
 // connError is a request that never got an HTTP answer: the agent is not
@@ -111,9 +141,9 @@ type response struct {
 	body []byte
 }
 
-// do sends one request. path starts with "/v1/"; query may be nil; body,
-// when not nil, is sent as application/octet-stream (KV values and event
-// payloads) or, for JSON documents, as the caller marshalled it.
+// do sends one request and fails on any answer outside 2xx. path starts
+// with "/v1/"; query may be nil; body, when not nil, is sent as
+// application/octet-stream (KV values and event payloads).
 func (c *apiClient) do(method, path string, query url.Values, body []byte) (*response, error) {
 	resp, err := c.send(method, path, query, body)
 	if err != nil {
@@ -128,6 +158,9 @@ func (c *apiClient) do(method, path string, query url.Values, body []byte) (*res
 // send is do without the status check: some callers treat 404 as an
 // answer (a KV key that does not exist).
 func (c *apiClient) send(method, path string, query url.Values, body []byte) (*response, error) {
+	if c.setupErr != nil {
+		return nil, c.setupErr
+	}
 	req, err := http.NewRequest(method, c.requestURL(path, query), bodyReader(body))
 	if err != nil {
 		return nil, &connError{addr: c.addr, err: err}

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -118,4 +121,53 @@ func TestMalformedAnswersAreReportedNotPanicked(t *testing.T) {
 	code, _, errOut := runCairn("rtt", "a", "b")
 	require.Equal(t, 1, code)
 	require.Equal(t, "Error computing distance: coordinates have different dimensions\n", errOut)
+}
+
+// TestTokenFileIsReadWhenNoTokenIsGiven checks -token-file, the token
+// file variables, their order against -token and CAIRN_HTTP_TOKEN, and
+// an unreadable file.
+func TestTokenFileIsReadWhenNoTokenIsGiven(t *testing.T) {
+	a := newFakeAgent(t, map[string]http.HandlerFunc{"PUT /v1/agent/reload": replyJSON("")})
+	dir := t.TempDir()
+	flagFile, envFile := filepath.Join(dir, "flag-token"), filepath.Join(dir, "env-token")
+	require.NoError(t, os.WriteFile(flagFile, []byte("from-flag-file\n"), 0o600))
+	require.NoError(t, os.WriteFile(envFile, []byte("from-env-file"), 0o600))
+
+	runCairn("reload", "-token-file="+flagFile)
+	require.Equal(t, "from-flag-file", a.last(t).Header.Get("X-Consul-Token"))
+
+	t.Setenv("CONSUL_HTTP_TOKEN_FILE", envFile)
+	t.Setenv("CAIRN_HTTP_TOKEN", "from-env")
+	runCairn("reload")
+	require.Equal(t, "from-env-file", a.last(t).Header.Get("X-Consul-Token"))
+
+	runCairn("reload", "-token=from-flag")
+	require.Equal(t, "from-flag", a.last(t).Header.Get("X-Consul-Token"))
+
+	n := len(a.seen())
+	code, _, errOut := runCairn("reload", "-token-file="+filepath.Join(dir, "missing"))
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "Error reloading: reading token file: ")
+	require.Len(t, a.seen(), n)
+}
+
+// TestUnixSocketAddressesAreDialled checks an agent address of the form
+// unix:///path.
+func TestUnixSocketAddressesAreDialled(t *testing.T) {
+	clearClientEnv(t)
+	sock := filepath.Join(t.TempDir(), "agent.sock")
+	l, err := net.Listen("unix", sock)
+	require.NoError(t, err)
+	s := httptest.NewUnstartedServer(replyJSON(`["dc1"]`))
+	s.Listener = l
+	s.Start()
+	defer s.Close()
+
+	code, out, errOut := runCairn("catalog", "datacenters", "-http-addr=unix://"+sock)
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, "dc1\n", out)
+
+	code, _, errOut = runCairn("catalog", "datacenters", "-http-addr=unix://"+sock+".gone")
+	require.Equal(t, 1, code)
+	require.True(t, strings.HasPrefix(errOut, "Error connecting to cairn agent at unix://"+sock+".gone: "), errOut)
 }

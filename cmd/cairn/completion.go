@@ -21,6 +21,11 @@ func completionTree() []completionNode {
 		"catalog":  catalogCommands(),
 		"operator": operatorCommands(),
 		"raft":     raftCommands(),
+		"completion": {
+			{"bash", "Print the bash completion script", nil},
+			{"zsh", "Print the zsh completion script", nil},
+			{"fish", "Print the fish completion script", nil},
+		},
 	}
 	var build func(cs []command) []completionNode
 	build = func(cs []command) []completionNode {

@@ -49,4 +49,22 @@ func TestBashCompletionCompletesInABashShell(t *testing.T) {
 	require.Equal(t, "list-peers", complete("cairn", "operator", "raft", "l"))
 	require.Equal(t, "datacenters nodes services", complete("cairn", "catalog", ""))
 	require.Equal(t, "", complete("cairn", "members", ""))
+	require.Equal(t, "bash", complete("cairn", "completion", "b"))
+}
+
+// TestUsageListsEveryClientCommandWithAHelpLine checks the dispatcher
+// table names each client command with its synopsis.
+func TestUsageListsEveryClientCommandWithAHelpLine(t *testing.T) {
+	code, out, _ := runCairn("help")
+	require.Equal(t, 0, code)
+	for _, name := range []string{"catalog", "completion", "event", "force-leave", "info", "join", "kv",
+		"leave", "maint", "members", "operator", "reload", "rtt"} {
+		var line string
+		for _, l := range strings.Split(out, "\n") {
+			if f := strings.Fields(l); len(f) > 1 && f[0] == name {
+				line = l
+			}
+		}
+		require.NotEmpty(t, line, name)
+	}
 }

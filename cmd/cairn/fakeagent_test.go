@@ -56,7 +56,8 @@ func newFakeAgent(t *testing.T, routes map[string]http.HandlerFunc) *fakeAgent {
 // clearClientEnv empties the variables the client commands read, so that
 // the developer's environment cannot leak into a test.
 func clearClientEnv(t *testing.T) {
-	for _, k := range []string{"CAIRN_HTTP_ADDR", "CONSUL_HTTP_ADDR", "CAIRN_HTTP_TOKEN", "CONSUL_HTTP_TOKEN"} {
+	for _, k := range []string{"CAIRN_HTTP_ADDR", "CONSUL_HTTP_ADDR", "CAIRN_HTTP_TOKEN", "CONSUL_HTTP_TOKEN",
+		"CAIRN_HTTP_TOKEN_FILE", "CONSUL_HTTP_TOKEN_FILE"} {
 		t.Setenv(k, "")
 	}
 }

@@ -2,8 +2,8 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"encoding/base64"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"

@@ -129,6 +129,8 @@ func TestKVPutWritesInlineFileAndStdinData(t *testing.T) {
 	req := a.last(t)
 	require.Equal(t, "v1", req.Body)
 	require.Equal(t, "application/octet-stream", req.Header.Get("Content-Type"))
+	require.Empty(t, req.Header.Values("X-Consul-Token"))
+	require.False(t, req.Query.Has("dc"))
 	require.False(t, req.Query.Has("cas"))
 	require.False(t, req.Query.Has("flags"))
 
@@ -314,4 +316,37 @@ func TestKVGroupDispatchesAndRejectsUnknownSubcommands(t *testing.T) {
 	code, out, _ := runCairn("kv", "-h")
 	require.Equal(t, 0, code)
 	require.Contains(t, out, "import")
+}
+
+// TestKVPutAcquireAndReleaseTheLock checks -acquire and -release: the
+// session parameter, Consul's lines for "true" and "false", and the
+// missing -session error.
+func TestKVPutAcquireAndReleaseTheLock(t *testing.T) {
+	answer := "true"
+	a := newFakeAgent(t, map[string]http.HandlerFunc{"PUT /v1/kv/lock": func(w http.ResponseWriter, r *http.Request) {
+		replyJSON(answer)(w, r)
+	}})
+	code, out, _ := runCairn("kv", "put", "-acquire", "-session=s-1", "lock", "me")
+	require.Equal(t, 0, code)
+	require.Equal(t, "Success! Lock acquired on: lock\n", out)
+	require.Equal(t, "s-1", a.last(t).Query.Get("acquire"))
+
+	code, out, _ = runCairn("kv", "put", "-release", "-session=s-1", "lock")
+	require.Equal(t, 0, code)
+	require.Equal(t, "Success! Lock released on: lock\n", out)
+	require.Equal(t, "s-1", a.last(t).Query.Get("release"))
+
+	answer = "false"
+	code, _, errOut := runCairn("kv", "put", "-acquire", "-session=s-2", "lock")
+	require.Equal(t, 1, code)
+	require.Equal(t, "Error! Did not acquire lock\n", errOut)
+	code, _, errOut = runCairn("kv", "put", "-release", "-session=s-2", "lock")
+	require.Equal(t, 1, code)
+	require.Equal(t, "Error! Did not release lock\n", errOut)
+
+	n := len(a.seen())
+	code, _, errOut = runCairn("kv", "put", "-acquire", "lock")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "Error! Missing -session (required with -acquire and -release)")
+	require.Len(t, a.seen(), n)
 }

@@ -17,15 +17,20 @@ Usage: cairn kv put [options] KEY [DATA]
   Writes DATA at KEY. DATA may be given inline, read from a file with
   @path, or read from stdin with "-"; without DATA the key is written empty.
   -cas with -modify-index=N writes only if the key's ModifyIndex is still N.
+  -acquire and -release with -session=ID take and give back the key's lock.
 `
 
-// runKVPut writes one key, optionally as a check-and-set.
+// runKVPut writes one key: plainly, as a check-and-set, or while taking
+// or releasing the key's lock for a session.
 func runKVPut(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("kv put", kvPutUsage, stderr)
 	cas := fs.Bool("cas", false, "Write only if the key's ModifyIndex equals -modify-index")
 	flags := fs.Uint64("flags", 0, "Unsigned integer stored with the key, uninterpreted")
 	b64 := fs.Bool("base64", false, "DATA is base64-encoded")
 	modifyIndex := fs.Uint64("modify-index", 0, "ModifyIndex the key must have (with -cas)")
+	session := fs.String("session", "", "Session ID that takes or releases the lock (with -acquire, -release)")
+	acquire := fs.Bool("acquire", false, "Take the key's lock for -session, creating the key if needed")
+	release := fs.Bool("release", false, "Give back the key's lock held by -session")
 	hf := addHTTPFlags(fs, true)
 	if err := fs.Parse(args); err != nil {
 		return exitForParse(err)
@@ -40,28 +45,58 @@ func runKVPut(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	if *cas && *modifyIndex == 0 {
+	switch {
+	case (*acquire || *release) && *session == "":
+		return usageError(fs, stderr, "Error! Missing -session (required with -acquire and -release)")
+	case *cas && *modifyIndex == 0:
 		return usageError(fs, stderr, "Must specify -modify-index with -cas!")
 	}
+	mode := kvPutModeFor(key, *cas, *modifyIndex, *acquire, *release, *session)
 	q := url.Values{}
 	if *flags != 0 {
 		q.Set("flags", strconv.FormatUint(*flags, 10))
 	}
-	if *cas {
-		q.Set("cas", strconv.FormatUint(*modifyIndex, 10))
+	if mode.param != "" {
+		q.Set(mode.param, mode.value)
 	}
 	resp, err := hf.client().do(http.MethodPut, kvPath(key), q, data)
 	switch {
-	case err != nil && *cas:
-		return reportError(stderr, "Error! Did not write to "+key, err)
 	case err != nil:
-		return reportError(stderr, "Error! Failed writing data", err)
-	case *cas && strings.TrimSpace(string(resp.body)) != "true":
-		fmt.Fprintf(stderr, "Error! Did not write to %s: CAS failed\n", key)
+		return reportError(stderr, mode.errPrefix, err)
+	case mode.refused != "" && strings.TrimSpace(string(resp.body)) != "true":
+		fmt.Fprintln(stderr, mode.refused)
 		return 1
 	}
-	fmt.Fprintf(stdout, "Success! Data written to: %s\n", key)
+	fmt.Fprintln(stdout, mode.done)
 	return 0
+}
+
+// kvPutMode is what differs between the kinds of write: the query
+// parameter that makes it conditional (none for a plain write), and the
+// lines Consul prints when the request fails, when the agent answers
+// "false", and on success.
+type kvPutMode struct {
+	param, value string
+	errPrefix    string
+	refused      string
+	done         string
+}
+
+// kvPutModeFor picks the kind of write; -cas wins over -acquire, which
+// wins over -release, as in Consul.
+func kvPutModeFor(key string, cas bool, modifyIndex uint64, acquire, release bool, session string) kvPutMode {
+	switch {
+	case cas:
+		return kvPutMode{"cas", strconv.FormatUint(modifyIndex, 10), "Error! Did not write to " + key,
+			"Error! Did not write to " + key + ": CAS failed", "Success! Data written to: " + key}
+	case acquire:
+		return kvPutMode{"acquire", session, "Error! Failed writing data",
+			"Error! Did not acquire lock", "Success! Lock acquired on: " + key}
+	case release:
+		return kvPutMode{"release", session, "Error! Failed writing data",
+			"Error! Did not release lock", "Success! Lock released on: " + key}
+	}
+	return kvPutMode{errPrefix: "Error! Failed writing data", done: "Success! Data written to: " + key}
 }
 
 // kvPutArgs splits KEY [DATA] and resolves DATA: "@file" reads the file,

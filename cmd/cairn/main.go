@@ -1,9 +1,3 @@
-// Command cairn is the single binary of cairn: it runs an agent and, as a
-// client of an agent's HTTP API, carries out the operator's commands. Its
-// verbs and flags follow Consul's CLI.
-//
-// Each subcommand is a function from arguments and output streams to an
-// exit code, so that tests run it in-process.
 package main
 
 import (

@@ -55,12 +55,14 @@ Usage: cairn rtt [options] NODE1 [NODE2]
 
   Estimates the round trip time between two nodes from the LAN network
   coordinates. Without NODE2 the agent's own node is used. Node names are
-  those "cairn members" shows.
+  those "cairn members" shows. With -wan the WAN coordinates of servers
+  are used and names take the form <node>.<datacenter>.
 `
 
 // runRTT prints the estimated round trip time between two nodes.
 func runRTT(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("rtt", rttUsage, stderr)
+	wan := fs.Bool("wan", false, "Use WAN coordinates (names as <node>.<datacenter>)")
 	hf := addHTTPFlags(fs, false)
 	if err := fs.Parse(args); err != nil {
 		return exitForParse(err)
@@ -75,13 +77,24 @@ func runRTT(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return reportError(stderr, "Unable to look up agent info", err)
 		}
-		nodes = append(nodes, self.Config.NodeName)
+		own := self.Config.NodeName
+		if *wan {
+			own += "." + self.Config.Datacenter
+		}
+		nodes = append(nodes, own)
 	}
-	var entries []coordinateEntry
-	if err := c.getJSON("/v1/coordinate/nodes", nil, &entries); err != nil {
+	source, lookup := "LAN", lanCoordinates
+	if *wan {
+		source, lookup = "WAN", wanCoordinates
+	}
+	c1, c2, err := lookup(c, nodes[0], nodes[1])
+	switch {
+	case errors.Is(err, errWANName):
+		fmt.Fprintln(stderr, err)
+		return 1
+	case err != nil:
 		return reportError(stderr, "Error getting coordinates", err)
 	}
-	c1, c2 := intersectCoordinates(coordinatesOf(entries, nodes[0]), coordinatesOf(entries, nodes[1]))
 	for i, coord := range []*coordinate{c1, c2} {
 		if coord == nil {
 			fmt.Fprintf(stderr, "Could not find a coordinate for node %q\n", nodes[i])
@@ -92,9 +105,74 @@ func runRTT(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return reportError(stderr, "Error computing distance", err)
 	}
-	fmt.Fprintf(stdout, "Estimated %s <-> %s rtt: %.3f ms (using LAN coordinates)\n",
-		nodes[0], nodes[1], dist.Seconds()*1000.0)
+	fmt.Fprintf(stdout, "Estimated %s <-> %s rtt: %.3f ms (using %s coordinates)\n",
+		nodes[0], nodes[1], dist.Seconds()*1000.0, source)
 	return 0
+}
+
+// lanCoordinates finds two nodes' LAN coordinates in a segment both share.
+func lanCoordinates(c *apiClient, node1, node2 string) (*coordinate, *coordinate, error) {
+	var entries []coordinateEntry
+	if err := c.getJSON("/v1/coordinate/nodes", nil, &entries); err != nil {
+		return nil, nil, err
+	}
+	c1, c2 := intersectCoordinates(coordinatesOf(entries, node1), coordinatesOf(entries, node2))
+	return c1, c2, nil
+}
+
+// errWANName is returned for a -wan node name without its datacenter.
+var errWANName = errors.New("Node names must be specified as <node name>.<datacenter> with -wan")
+
+// wanDatacenter is one element of /v1/coordinate/datacenters: the WAN
+// coordinates of a datacenter's servers within one network area.
+type wanDatacenter struct {
+	Datacenter  string
+	AreaID      string
+	Coordinates []coordinateEntry
+}
+
+// wanCoordinates finds the WAN coordinates of two servers named
+// <node>.<datacenter>; coordinates from different network areas cannot be
+// compared, so both must come from the same area.
+func wanCoordinates(c *apiClient, name1, name2 string) (*coordinate, *coordinate, error) {
+	node1, dc1, ok1 := strings.Cut(name1, ".")
+	node2, dc2, ok2 := strings.Cut(name2, ".")
+	if !ok1 || !ok2 || strings.Contains(dc1, ".") || strings.Contains(dc2, ".") {
+		return nil, nil, errWANName
+	}
+	var dcs []wanDatacenter
+	if err := c.getJSON("/v1/coordinate/datacenters", nil, &dcs); err != nil {
+		return nil, nil, err
+	}
+	for _, area := range sortedAreas(dcs) {
+		var c1, c2 *coordinate
+		for _, dc := range dcs {
+			if dc.AreaID != area {
+				continue
+			}
+			for _, e := range dc.Coordinates {
+				if dc.Datacenter == dc1 && strings.EqualFold(e.Node, node1) {
+					c1 = e.Coord
+				}
+				if dc.Datacenter == dc2 && strings.EqualFold(e.Node, node2) {
+					c2 = e.Coord
+				}
+			}
+		}
+		if c1 != nil && c2 != nil {
+			return c1, c2, nil
+		}
+	}
+	return nil, nil, nil
+}
+
+// sortedAreas lists the network areas of dcs once each, sorted.
+func sortedAreas(dcs []wanDatacenter) []string {
+	seen := map[string]bool{}
+	for _, dc := range dcs {
+		seen[dc.AreaID] = true
+	}
+	return sortedKeys(seen)
 }
 
 // coordinatesOf returns a node's coordinates by network segment; node

@@ -77,3 +77,35 @@ func TestRTTReportsMissingNodesAndUsage(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Equal(t, "Unable to look up agent info: Unexpected response code: 404 (no route)\n", errOut)
 }
+
+// wanDatacenters is /v1/coordinate/datacenters: two datacenters in the
+// WAN area, and a third only in another area.
+const wanDatacenters = `[
+ {"Datacenter":"dc1","AreaID":"wan","Coordinates":[{"Node":"s1","Coord":{"Vec":[0,0],"Height":0}}]},
+ {"Datacenter":"dc2","AreaID":"wan","Coordinates":[{"Node":"s9","Coord":{"Vec":[0.03,0.04],"Height":0}}]},
+ {"Datacenter":"dc3","AreaID":"area-2","Coordinates":[{"Node":"s5","Coord":{"Vec":[0,0],"Height":0}}]}
+]`
+
+// TestRTTWANUsesServerCoordinatesOfOneArea checks -wan: node.dc names,
+// the agent's own server as the default, and no comparison across areas.
+func TestRTTWANUsesServerCoordinatesOfOneArea(t *testing.T) {
+	newFakeAgent(t, map[string]http.HandlerFunc{
+		"GET /v1/coordinate/datacenters": replyJSON(wanDatacenters),
+		"GET /v1/agent/self":             replyJSON(`{"Config":{"Datacenter":"dc1","NodeName":"s1"}}`),
+	})
+	code, out, errOut := runCairn("rtt", "-wan", "S9.dc2", "s1.dc1")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, "Estimated S9.dc2 <-> s1.dc1 rtt: 50.000 ms (using WAN coordinates)\n", out)
+
+	code, out, _ = runCairn("rtt", "-wan", "s9.dc2")
+	require.Equal(t, 0, code)
+	require.Equal(t, "Estimated s9.dc2 <-> s1.dc1 rtt: 50.000 ms (using WAN coordinates)\n", out)
+
+	code, _, errOut = runCairn("rtt", "-wan", "s5.dc3", "s1.dc1")
+	require.Equal(t, 1, code)
+	require.Equal(t, "Could not find a coordinate for node \"s5.dc3\"\n", errOut)
+
+	code, _, errOut = runCairn("rtt", "-wan", "s9", "s1.dc1")
+	require.Equal(t, 1, code)
+	require.Equal(t, "Node names must be specified as <node name>.<datacenter> with -wan\n", errOut)
+}
