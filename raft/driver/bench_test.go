@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cairn-sd/cairn/raft"
 	"github.com/cairn-sd/cairn/raft/simcluster"
 )
 
@@ -46,14 +45,7 @@ func BenchmarkRealCommit(b *testing.B) {
 }
 
 func benchCommit(b *testing.B, proposers int) {
-	var conf raft.Configuration
-	var servers []*realServer
-	for i := 1; i <= 3; i++ {
-		servers = append(servers, startReal(b, fmt.Sprintf("s%d", i), b.TempDir(), "", &conf))
-	}
-	for _, s := range servers {
-		s.run(b, conf)
-	}
+	servers, _ := startRealCluster(b, 20*time.Millisecond)
 	leader := waitLeader(b, servers)
 	value := string(make([]byte, 128))
 	lat := make(chan time.Duration, b.N)
@@ -102,15 +94,7 @@ func benchCommit(b *testing.B, proposers int) {
 func BenchmarkRealFailover(b *testing.B) {
 	var gaps []time.Duration
 	for b.Loop() {
-		var conf raft.Configuration
-		var servers []*realServer
-		for i := 1; i <= 3; i++ {
-			servers = append(servers, startReal(b, fmt.Sprintf("s%d", i), b.TempDir(), "", &conf))
-		}
-		for _, s := range servers {
-			s.tick = 0
-			s.run(b, conf)
-		}
+		servers, _ := startRealCluster(b, 0)
 		leader := waitLeader(b, servers)
 		writeAll(b, leader, "k", 10)
 		killed := time.Now()

@@ -199,19 +199,29 @@ func waitCaughtUp(t *testing.T, leader *realServer, servers []*realServer) map[s
 	}
 }
 
-func TestRealClusterSurvivesLeaderKillAndRestart(t *testing.T) {
-	entries := 10000
-	if testing.Short() {
-		entries = 1000
-	}
+// startRealCluster starts three bootstrapped servers on 127.0.0.1 with the
+// given tick interval (zero: the default) and returns them with their
+// configuration.
+func startRealCluster(t testing.TB, tick time.Duration) ([]*realServer, raft.Configuration) {
+	t.Helper()
 	var conf raft.Configuration
 	var servers []*realServer
 	for i := 1; i <= 3; i++ {
 		servers = append(servers, startReal(t, fmt.Sprintf("s%d", i), t.TempDir(), "", &conf))
 	}
 	for _, s := range servers {
+		s.tick = tick
 		s.run(t, conf)
 	}
+	return servers, conf
+}
+
+func TestRealClusterSurvivesLeaderKillAndRestart(t *testing.T) {
+	entries := 10000
+	if testing.Short() {
+		entries = 1000
+	}
+	servers, conf := startRealCluster(t, 20*time.Millisecond)
 	leader := waitLeader(t, servers)
 	acked := writeAll(t, leader, "a", entries)
 	require.Len(t, acked, entries, "a healthy leader acknowledges every write")

@@ -111,8 +111,16 @@ func runSimulation(t *testing.T, seed uint64, servers int) error {
 	w := &workload{c: c, sim: sim}
 	w.start(faultPhase)
 	sim.RunUntil(faultPhase)
+	c.finish(t, w)
+	return c.Violation()
+}
+
+// finish is the end of every run: once the faults are over a write must
+// commit within livenessBound; then the servers must have converged with
+// matching logs, and the clients' history must be linearizable.
+func (c *Cluster) finish(t *testing.T, w *workload) {
 	c.AwaitWrite(PutCommand("liveness", "ok"), livenessBound)
-	sim.RunFor(2 * time.Second)
+	c.sim.RunFor(3 * time.Second)
 	if c.Violation() == nil {
 		c.CheckConverged()
 		c.CheckLogMatching()
@@ -122,9 +130,8 @@ func runSimulation(t *testing.T, seed uint64, servers int) error {
 			c.Fail("%v", err)
 		}
 	}
-	t.Logf("ops=%d history=%d terms=%d applied=%d trace=%s",
-		w.ops, w.hist.Len(), c.Terms(), c.AppliedEntries(), sim.TraceHash())
-	return c.Violation()
+	t.Logf("ops=%d history=%d terms=%d applied=%d config=%v trace=%s",
+		w.ops, w.hist.Len(), c.Terms(), c.AppliedEntries(), c.memberNames(), c.sim.TraceHash())
 }
 
 func TestSimulationThreeServers(t *testing.T) {
@@ -158,19 +165,7 @@ func TestSimulationMembershipChanges(t *testing.T) {
 		w := &workload{c: c, sim: sim}
 		w.start(faultPhase)
 		sim.RunUntil(faultPhase)
-		c.AwaitWrite(PutCommand("liveness", "ok"), livenessBound)
-		sim.RunFor(3 * time.Second)
-		if c.Violation() == nil {
-			c.CheckConverged()
-			c.CheckLogMatching()
-		}
-		if c.Violation() == nil {
-			if err := w.hist.Check(); err != nil {
-				c.Fail("%v", err)
-			}
-		}
-		t.Logf("ops=%d terms=%d applied=%d config=%v trace=%s",
-			w.ops, c.Terms(), c.AppliedEntries(), c.memberNames(), sim.TraceHash())
+		c.finish(t, w)
 		if err := c.Violation(); err != nil {
 			t.Fatal(err)
 		}
