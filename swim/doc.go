@@ -64,7 +64,9 @@
 //     indirect probers: probe.go (tickRelays).
 //   - Lifeguard §IV-B, dynamic suspicion: suspicion.go. A suspicion starts
 //     at SuspicionMaxTimeoutMult·min and shrinks logarithmically to min with
-//     each of k = SuspicionMult-2 independent confirmations.
+//     each of k = SuspicionMult-2 independent confirmations. A confirmation
+//     is another member's failed probe of the suspect, which it gossips as
+//     its own suspect message (probe.go, finishProbe).
 //   - Lifeguard §IV-C, the buddy system: probe.go (startProbe) piggybacks the
 //     suspicion on the ping to the suspect itself.
 //   - SWIM §4.1, infection-style dissemination: broadcast.go holds the queue

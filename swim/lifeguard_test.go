@@ -121,3 +121,53 @@ func TestLifeguardAccusesFewerHealthyMembersBesideSlowOnes(t *testing.T) {
 	require.LessOrEqual(t, lifeguardFP, swimFP)
 	require.Less(t, lifeguardSuspects, swimSuspects)
 }
+
+// TestFailedProbeOfASuspectConfirmsTheSuspicion checks Lifeguard's dynamic
+// suspicion end to end: members whose own probes of an already suspected
+// (here crashed) member fail send their independent suspicion too, so the
+// others' timers shrink towards the minimum instead of running near the
+// maximum. Every member must declare the crashed one failed before the
+// timeout that a single confirmation would leave.
+func TestFailedProbeOfASuspectConfirmsTheSuspicion(t *testing.T) {
+	const n = 20
+	for seed := range uint64(5) {
+		h := newHarness(t, 300+seed)
+		var members []*Member
+		for i := range n {
+			members = append(members, h.add(nodeName(i), func(c *Config) {
+				lan := LANConfig()
+				lan.Name, lan.Addr, lan.Tags, lan.Rand = c.Name, c.Addr, c.Tags, c.Rand
+				*c = lan
+			}))
+		}
+		h.joinAll()
+		_, ok := h.runUntil(time.Minute, 500*time.Millisecond, h.converged)
+		require.True(t, ok)
+		victim := members[7]
+		h.events = nil
+		h.crash(victim)
+		_, ok = h.runUntil(3*time.Minute, 500*time.Millisecond, func() bool {
+			return h.everyoneSees(victim.Name(), StateDead)
+		})
+		require.True(t, ok)
+
+		minTimeout := suspicionMinTimeout(4, n, time.Second)
+		one := (&suspicion{minTimeout: minTimeout, maxTimeout: 6 * minTimeout, k: 2}).timeout(1)
+		firstSuspect, lastFailed := time.Duration(-1), time.Duration(0)
+		for _, e := range h.events {
+			if e.Node.Name != victim.Name() {
+				continue
+			}
+			if e.Kind == EventSuspect && firstSuspect < 0 {
+				firstSuspect = e.At
+			}
+			if e.Kind == EventFailed {
+				lastFailed = max(lastFailed, e.At)
+			}
+		}
+		require.GreaterOrEqual(t, firstSuspect, time.Duration(0))
+		t.Logf("seed %d: suspected at %v, failed everywhere %v later (timeouts: min %v, one confirmation %v)",
+			300+seed, firstSuspect, lastFailed-firstSuspect, minTimeout, one)
+		require.Less(t, lastFailed-firstSuspect, one)
+	}
+}

@@ -120,7 +120,8 @@ func (m *Member) startIndirect() {
 }
 
 // finishProbe ends a probe that got no ack: Lifeguard counts the missing
-// nacks against the local health, and the target becomes suspect.
+// nacks against the local health, and the target becomes suspect (or, if
+// it already is, this member confirms the suspicion).
 func (m *Member) finishProbe() {
 	p := m.probe
 	m.probe = probeState{}
@@ -132,9 +133,13 @@ func (m *Member) finishProbe() {
 		m.awareness.apply(1)
 	}
 	n := m.lookup(p.target)
-	if n == nil || n.State != StateAlive {
+	if n == nil || n.State > StateSuspect {
 		return
 	}
+	// A target already suspected is still suspected again: from another
+	// member, that is the independent confirmation Lifeguard's dynamic
+	// suspicion counts (§IV-B), and it is re-gossiped so that the others
+	// can shorten their timers too.
 	m.suspectNode(suspect{Incarnation: n.Incarnation, Node: n.Name, From: m.cfg.Name})
 }
 

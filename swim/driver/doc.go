@@ -17,6 +17,16 @@
 // restarts after a key rotation comes back with the keys in use, not the
 // `encrypt` key it was first configured with.
 //
+// Given a RetryJoin list (Consul's retry_join), the node joins through it at
+// start and retries every RetryJoinInterval until it knows another alive
+// member, so that the nodes of a pool may boot in any order.
+//
 // Files: node.go (start, the pump, timers), streams.go (stream exchanges),
-// keyring.go (keyring persistence and rotation).
+// join.go (retry join), keyring.go (keyring persistence and rotation).
+//
+// The tests run pools in netsim (cluster_test.go, sim_test.go,
+// faults_test.go, join_test.go) and five members over real UDP and TCP
+// sockets on 127.0.0.1 through internal/osenv (realnet_test.go). Package
+// swim/bench measures detection times, traffic and false positives at
+// larger sizes.
 package driver

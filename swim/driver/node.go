@@ -33,6 +33,14 @@ type Config struct {
 	// StreamTimeout bounds each outgoing stream exchange; zero means
 	// DefaultStreamTimeout.
 	StreamTimeout time.Duration
+	// RetryJoin lists host:port addresses of pool members (Consul's
+	// retry_join). Start joins through them and retries every
+	// RetryJoinInterval until the node knows another alive member. The list
+	// may hold the node's own address. Empty means no automatic join.
+	RetryJoin []string
+	// RetryJoinInterval is the pause between join attempts; zero means
+	// DefaultRetryJoinInterval.
+	RetryJoinInterval time.Duration
 	// OnEvent, if set, receives each membership event.
 	OnEvent func(swim.Event)
 	// OnUserEvent, if set, receives each user event.
@@ -56,14 +64,24 @@ type Node struct {
 	armed    bool
 	stopped  bool
 	log      *zap.Logger
+
+	// retryTimer is the pending retry-join attempt, nil when not retrying.
+	retryTimer   netsim.Timer
+	joinAttempts int
+
+	streamBytesSent uint64
 }
 
 // Start binds the node's port, loads or creates its keyring, and starts the
-// member. It does not join anyone: call Join.
+// member. With a RetryJoin list it makes its first join attempt at once;
+// otherwise it joins nobody until Join is called.
 func Start(env netsim.Env, cfg Config) (*Node, error) {
 	n := &Node{env: env, cfg: cfg, start: env.Now(), log: env.Logger()}
 	if n.cfg.StreamTimeout <= 0 {
 		n.cfg.StreamTimeout = DefaultStreamTimeout
+	}
+	if n.cfg.RetryJoinInterval <= 0 {
+		n.cfg.RetryJoinInterval = DefaultRetryJoinInterval
 	}
 	if err := n.loadKeyring(); err != nil {
 		return nil, err
@@ -88,6 +106,9 @@ func Start(env netsim.Env, cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n.pump()
+	if len(n.cfg.RetryJoin) > 0 {
+		n.retryJoin()
+	}
 	return n, nil
 }
 
@@ -198,6 +219,10 @@ func (n *Node) Stop() {
 	if n.timer != nil {
 		n.timer.Stop()
 	}
+	if n.retryTimer != nil {
+		n.retryTimer.Stop()
+		n.retryTimer = nil
+	}
 	n.conn.Close()
 	n.listener.Close()
 }
@@ -234,6 +259,7 @@ func (n *Node) pump() {
 			n.cfg.OnUserEvent(e)
 		}
 	}
+	n.checkJoined()
 	n.arm()
 }
 

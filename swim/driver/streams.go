@@ -22,6 +22,7 @@ func (n *Node) dial(req swim.StreamRequest) {
 		s.Close()
 		return
 	}
+	n.streamBytesSent += uint64(len(req.Payload))
 	o.timeout = n.env.AfterFunc(n.cfg.StreamTimeout, func() { s.Close() })
 }
 
@@ -74,8 +75,15 @@ func (h inStream) HandleMessage(s netsim.Stream, msg []byte) {
 	}
 	if err := s.Send(reply); err != nil {
 		s.Close()
+		return
 	}
+	n.streamBytesSent += uint64(len(reply))
 }
+
+// StreamBytesSent counts the payload bytes the node sent on streams, as
+// requests and replies (push-pulls and fallback pings). Datagram bytes are
+// in the member's Stats.
+func (n *Node) StreamBytesSent() uint64 { return n.streamBytesSent }
 
 // HandleClose needs no action: the dialler owns the exchange.
 func (inStream) HandleClose(netsim.Stream, error) {}
