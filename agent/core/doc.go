@@ -4,18 +4,18 @@
 // every method runs on the Env's loop, and time comes from the Env.
 //
 // A [Server] is one Raft server (raft/driver) whose state machine is the
-// catalog (package catalog). It offers the agent's HTTP layer three things:
+// catalog (package catalog). It offers the agent's HTTP layer four things:
 //
 //   - Apply proposes an encoded catalog command and reports the catalog's
-//     Result once the command is committed and applied. On a follower it
-//     fails with a *driver.NotLeaderError: forwarding writes to the leader
-//     comes with the RPC layer.
+//     Result once the command is committed and applied. A follower
+//     forwards the command to the leader over agent/rpc (forward.go).
 //   - ConsistentRead confirms leadership with a quorum (Raft's ReadIndex,
 //     thesis §6.4) and reports when the local catalog has applied
 //     everything committed before the call, so that a read served after it
 //     is linearizable (Consul's ?consistent).
 //   - QueryMeta reports what Consul's read headers carry: whether a leader
 //     is known and how long ago this server heard from it.
+//   - RenewSession restarts a session's TTL timer on the leader.
 //
 // # Bootstrap and the server's own node
 //
@@ -26,7 +26,25 @@
 // node is the only member. The registration is retried on a timer until it
 // is committed, and again whenever this server becomes leader anew.
 //
+// # Session TTLs
+//
+// A session with a TTL dies when nobody renews it. Whether it is alive is
+// not replicated state: as in Consul, only the leader keeps a timer per
+// TTL session, set to twice the TTL, restarted by every renewal, and when
+// one runs out it proposes the session's destruction, stamped with its own
+// clock so that every server applies the same lock-delays. A new leader
+// starts full timers for every session it finds, so a leader change can
+// delay an expiry but never bring it forward, and no session is left
+// without a timer. Commands whose effect depends on the time (every
+// registration, deregistration and check update, which may destroy
+// sessions) carry the proposer's clock in their Now field.
+//
 // Files:
 //   - server.go: Config, NewServer, Apply, ConsistentRead, Stop.
 //   - leader.go: leadership information and the self-registration.
+//   - forward.go: forwarding writes, consistent reads and renewals to the
+//     leader.
+//   - bootstrap.go, gossip.go, reconcile.go: bootstrap_expect, the LAN
+//     pool and the leader's mirroring of it into the catalog and Raft.
+//   - sessionttl.go: the leader's session TTL timers.
 package core

@@ -24,6 +24,9 @@ import (
 const (
 	methodApply     = "Server.Apply"
 	methodReadIndex = "Server.ReadIndex"
+	// methodRenewSession restarts a session's TTL timer on the leader; the
+	// body is the session ID, the answer one byte, 1 if the session exists.
+	methodRenewSession = "Server.RenewSession"
 )
 
 // forwardTimeout bounds one forwarded request.
@@ -31,8 +34,10 @@ const forwardTimeout = 7 * time.Second
 
 // wireResult is a catalog.Result on the wire.
 type wireResult struct {
-	OK  bool
-	Err string `json:",omitempty"`
+	OK         bool
+	Err        string              `json:",omitempty"`
+	TxnResults []catalog.TxnResult `json:",omitempty"`
+	TxnErrors  []catalog.TxnError  `json:",omitempty"`
 }
 
 // registerRPC serves the methods followers call.
@@ -43,12 +48,25 @@ func (s *Server) registerRPC() {
 				reply(nil, err)
 				return
 			}
-			w := wireResult{OK: r.OK}
+			w := wireResult{OK: r.OK, TxnResults: r.TxnResults, TxnErrors: r.TxnErrors}
 			if r.Err != nil {
 				w.Err = r.Err.Error()
 			}
 			b, merr := json.Marshal(w)
 			reply(b, merr)
+		})
+	})
+	s.rpcServer.Register(methodRenewSession, func(body []byte, reply func([]byte, error)) {
+		s.RenewSession(string(body), func(found bool, err error) {
+			if err != nil {
+				reply(nil, err)
+				return
+			}
+			if found {
+				reply([]byte{1}, nil)
+				return
+			}
+			reply([]byte{0}, nil)
 		})
 	})
 	s.rpcServer.Register(methodReadIndex, func(_ []byte, reply func([]byte, error)) {
@@ -74,7 +92,7 @@ func (s *Server) forwardApply(leader string, cmd []byte, done func(catalog.Resul
 			done(catalog.Result{}, fmt.Errorf("forward write to leader %s: bad answer: %w", leader, err))
 			return
 		}
-		r := catalog.Result{OK: w.OK}
+		r := catalog.Result{OK: w.OK, TxnResults: w.TxnResults, TxnErrors: w.TxnErrors}
 		if w.Err != "" {
 			r.Err = catalogError(w.Err)
 		}
@@ -116,6 +134,10 @@ var catalogErrors = []error{
 	catalog.ErrMissingCheckID, catalog.ErrBadName, catalog.ErrBadCheckStatus,
 	catalog.ErrCheckNodeMismatch, catalog.ErrNodeNotFound, catalog.ErrServiceNotFound,
 	catalog.ErrCheckNotFound, catalog.ErrBadFilter,
+	// A sentinel whose text starts another's comes first.
+	catalog.ErrMissingSessionID, catalog.ErrMissingSession, catalog.ErrSessionExists,
+	catalog.ErrBadSessionTTL, catalog.ErrSessionNotFound, catalog.ErrBadSessionBehavior,
+	catalog.ErrBadLockDelay, catalog.ErrCheckCritical, catalog.ErrTxnTooLarge, catalog.ErrTxnFailed,
 }
 
 // catalogError rebuilds a catalog error from its text.

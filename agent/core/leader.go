@@ -82,6 +82,7 @@ func (s *Server) onCheck() {
 	if s.gossip == nil && st.Role == raft.Leader && s.registeredTerm != term && s.registering != term {
 		s.registerSelf(term)
 	}
+	s.syncSessionTimers()
 	s.checks++
 	if s.checks%reconcileEveryChecks == 0 {
 		s.maybeBootstrap()
@@ -102,6 +103,7 @@ func (s *Server) registerSelf(term uint64) {
 			Node: s.cfg.NodeName, CheckID: serfHealthCheckID, Name: "Serf Health Status",
 			Status: catalog.HealthPassing, Output: "Agent alive and reachable",
 		},
+		Now: catalog.TimestampOf(s.env.Now()),
 	})
 	if err != nil {
 		s.logger.Error("encoding the self-registration failed", zap.Error(err))

@@ -55,7 +55,7 @@ func (s *Server) reconcileMember(m swim.NodeInfo) {
 		cmd = s.serfHealthUpdate(m, host, catalog.HealthCritical, "Agent not live or unreachable")
 	case swim.StateLeft:
 		if _, node := s.fsm.GetNode(nil, m.Name); node != nil {
-			cmd = &catalog.DeregisterRequest{Node: m.Name}
+			cmd = &catalog.DeregisterRequest{Node: m.Name, Now: catalog.TimestampOf(s.env.Now())}
 		}
 	}
 	if cmd != nil {
@@ -79,6 +79,7 @@ func (s *Server) serfHealthUpdate(m swim.NodeInfo, host, status, output string) 
 		ID: m.Tags[tagID], Node: m.Name, Address: host, Datacenter: s.cfg.Datacenter,
 		Check: &catalog.HealthCheck{Node: m.Name, CheckID: serfHealthCheckID, Name: "Serf Health Status",
 			Status: status, Output: output},
+		Now: catalog.TimestampOf(s.env.Now()),
 	}
 }
 

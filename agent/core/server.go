@@ -98,6 +98,8 @@ type Server struct {
 	checks    int
 	rpcServer *rpc.Server
 	rpcClient *rpc.Client
+	// ttl holds the leader's session TTL timers (sessionttl.go).
+	ttl sessionTimers
 }
 
 // NewServer listens on the Raft port, starts the Raft server with the
@@ -231,6 +233,7 @@ func (s *Server) Stop() {
 		return
 	}
 	s.stopped = true
+	s.stopSessionTimers()
 	if s.check != nil {
 		s.check.Stop()
 	}

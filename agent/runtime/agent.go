@@ -217,6 +217,7 @@ func (a *Agent) agentServiceRegister(w http.ResponseWriter, r *http.Request, _ s
 	}
 	req := reg.toRegister()
 	a.fillNode(req)
+	req.Now = catalog.TimestampOf(a.env.Now())
 	_, err = a.apply(r.Context(), req)
 	return err
 }
@@ -236,7 +237,7 @@ func (a *Agent) agentServiceDeregister(w http.ResponseWriter, r *http.Request, i
 	if id == "" {
 		return badRequest("Missing service ID")
 	}
-	_, err := a.apply(r.Context(), &catalog.DeregisterRequest{Node: a.cfg.NodeName, ServiceID: id})
+	_, err := a.apply(r.Context(), &catalog.DeregisterRequest{Node: a.cfg.NodeName, ServiceID: id, Now: catalog.TimestampOf(a.env.Now())})
 	if errors.Is(err, catalog.ErrServiceNotFound) || errors.Is(err, catalog.ErrNodeNotFound) {
 		return notFound("Unknown service ID %q. Ensure that the service ID is passed, not the service name.", id)
 	}
@@ -290,7 +291,8 @@ func (a *Agent) updateTTLCheck(r *http.Request, id, status, output string) error
 	if found.Type != checkTypeTTL {
 		return &httpError{http.StatusInternalServerError, fmt.Sprintf("CheckID %q does not have associated TTL", id)}
 	}
-	_, err = a.apply(r.Context(), &catalog.UpdateCheckRequest{Node: a.cfg.NodeName, CheckID: id, Status: status, Output: output})
+	_, err = a.apply(r.Context(), &catalog.UpdateCheckRequest{Node: a.cfg.NodeName, CheckID: id, Status: status, Output: output,
+		Now: catalog.TimestampOf(a.env.Now())})
 	if errors.Is(err, catalog.ErrCheckNotFound) {
 		return notFound("Unknown check ID %q. Ensure that the check ID is passed, not the check name.", id)
 	}

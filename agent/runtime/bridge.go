@@ -19,40 +19,71 @@ var errShuttingDown = fmt.Errorf("agent is shutting down: %w", core.ErrStopped)
 // apply encodes cmd, proposes it through Raft and waits for the catalog's
 // Result. A Result refusing the command is returned as its error.
 func (a *Agent) apply(ctx context.Context, cmd catalog.Command) (bool, error) {
+	r, err := a.applyResult(ctx, cmd)
+	if err != nil {
+		return false, err
+	}
+	return r.OK, r.Err
+}
+
+// applyResult is apply for commands whose whole Result matters (a
+// transaction's results and errors).
+func (a *Agent) applyResult(ctx context.Context, cmd catalog.Command) (catalog.Result, error) {
 	b, err := catalog.Encode(cmd)
 	if err != nil {
-		return false, fmt.Errorf("encode command: %w", err)
+		return catalog.Result{}, fmt.Errorf("encode command: %w", err)
 	}
 	type outcome struct {
 		r   catalog.Result
 		err error
 	}
-	ch := make(chan outcome, 1)
-	if !a.env.Post(func() { a.server.Apply(b, func(r catalog.Result, err error) { ch <- outcome{r, err} }) }) {
-		return false, errShuttingDown
+	o, err := onLoop(ctx, a, func(reply func(outcome)) {
+		a.server.Apply(b, func(r catalog.Result, err error) { reply(outcome{r, err}) })
+	})
+	if err != nil {
+		return catalog.Result{}, err
 	}
-	select {
-	case o := <-ch:
-		if o.err != nil {
-			return false, o.err
-		}
-		return o.r.OK, o.r.Err
-	case <-ctx.Done():
-		return false, ctx.Err()
-	}
+	return o.r, o.err
 }
 
 // consistentRead waits until a read of the local catalog is linearizable.
 func (a *Agent) consistentRead(ctx context.Context) error {
-	ch := make(chan error, 1)
-	if !a.env.Post(func() { a.server.ConsistentRead(func(err error) { ch <- err }) }) {
-		return errShuttingDown
+	err, lerr := onLoop(ctx, a, func(reply func(error)) { a.server.ConsistentRead(reply) })
+	if lerr != nil {
+		return lerr
+	}
+	return err
+}
+
+// renewSession asks the leader to restart session id's TTL timer and
+// reports whether the session exists.
+func (a *Agent) renewSession(ctx context.Context, id string) (bool, error) {
+	type outcome struct {
+		found bool
+		err   error
+	}
+	o, err := onLoop(ctx, a, func(reply func(outcome)) {
+		a.server.RenewSession(id, func(found bool, err error) { reply(outcome{found, err}) })
+	})
+	if err != nil {
+		return false, err
+	}
+	return o.found, o.err
+}
+
+// onLoop posts call to the loop and waits for the value it replies with,
+// or for ctx to end. call must reply exactly once.
+func onLoop[T any](ctx context.Context, a *Agent, call func(reply func(T))) (T, error) {
+	ch := make(chan T, 1)
+	var zero T
+	if !a.env.Post(func() { call(func(v T) { ch <- v }) }) {
+		return zero, errShuttingDown
 	}
 	select {
-	case err := <-ch:
-		return err
+	case v := <-ch:
+		return v, nil
 	case <-ctx.Done():
-		return ctx.Err()
+		return zero, ctx.Err()
 	}
 }
 

@@ -51,6 +51,7 @@ func (a *Agent) catalogRegister(w http.ResponseWriter, r *http.Request, _ string
 	if err != nil {
 		return err
 	}
+	reg.Now = catalog.TimestampOf(a.env.Now())
 	if _, err := a.apply(r.Context(), reg); err != nil {
 		return err
 	}
@@ -71,7 +72,8 @@ func (a *Agent) catalogDeregister(w http.ResponseWriter, r *http.Request, _ stri
 	if d.Node == "" {
 		return badRequest("Missing node name")
 	}
-	_, err := a.apply(r.Context(), &catalog.DeregisterRequest{Node: d.Node, ServiceID: d.ServiceID, CheckID: d.CheckID})
+	_, err := a.apply(r.Context(), &catalog.DeregisterRequest{Node: d.Node, ServiceID: d.ServiceID, CheckID: d.CheckID,
+		Now: catalog.TimestampOf(a.env.Now())})
 	if err != nil && !errors.Is(err, catalog.ErrNodeNotFound) &&
 		!errors.Is(err, catalog.ErrServiceNotFound) && !errors.Is(err, catalog.ErrCheckNotFound) {
 		return err

@@ -33,8 +33,19 @@
 // (HTTP, TCP, TTL expiry) come later, and TTL checks keep the status they
 // were last given. Only a single server runs: bootstrap_expect > 1, client
 // agents and ACLs are refused at start (errors.go), ?dc naming another
-// datacenter answers "No path to datacenter", and sessions (?acquire,
-// ?release) answer 400.
+// datacenter answers "No path to datacenter".
+//
+// # Sessions, locks and transactions
+//
+// /v1/session/* creates, destroys, renews and reads sessions (session.go).
+// The agent draws a session's ID (a random UUID) before proposing it, so
+// the ID travels inside the command and every server stores the same one;
+// it also stamps lock acquisitions, destructions and transactions with its
+// clock, which the catalog measures lock-delays against. A renewal goes to
+// the leader, which keeps the TTL timers (agent/core). PUT /v1/kv/<key>
+// takes ?acquire= and ?release=, and /v1/txn applies a list of KV
+// operations all or nothing (txn.go). The official client's api.Lock and
+// api.Semaphore are built from these alone.
 //
 // Files:
 //   - lifecycle.go: New, the data directory, listeners, bound-addresses.json
@@ -44,7 +55,7 @@
 //     plain-text errors with Consul's statuses; connlimit.go: the 429 cap
 //     on connections per client IP.
 //   - params.go, headers.go, blocking.go: the common read machinery.
-//   - kv.go, catalog.go, health.go, status.go, agent.go (with
+//   - kv.go, session.go, txn.go, catalog.go, health.go, status.go, agent.go (with
 //     registration.go, and snakecase.go for snake_case bodies): the
 //     endpoints by area.
 package runtime

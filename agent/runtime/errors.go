@@ -77,7 +77,10 @@ func statusOf(err error) (int, string) {
 func isBadInput(err error) bool {
 	for _, e := range []error{catalog.ErrMissingNode, catalog.ErrMissingAddress,
 		catalog.ErrMissingServiceName, catalog.ErrMissingCheckID, catalog.ErrBadName,
-		catalog.ErrBadCheckStatus, catalog.ErrCheckNodeMismatch, catalog.ErrBadFilter} {
+		catalog.ErrBadCheckStatus, catalog.ErrCheckNodeMismatch, catalog.ErrBadFilter,
+		catalog.ErrMissingSessionID, catalog.ErrMissingSession, catalog.ErrSessionNotFound,
+		catalog.ErrBadSessionBehavior, catalog.ErrBadSessionTTL, catalog.ErrBadLockDelay,
+		catalog.ErrCheckCritical, catalog.ErrTxnTooLarge} {
 		if errors.Is(err, e) {
 			return true
 		}

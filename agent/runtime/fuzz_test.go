@@ -79,3 +79,50 @@ func FuzzQueryParameters(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSessionCreate feeds arbitrary bodies to the decoding of
+// PUT /v1/session/create: it must answer an error or a session command
+// the catalog can encode, with an ID, a node and a TTL within bounds.
+func FuzzSessionCreate(f *testing.F) {
+	f.Add([]byte(``))
+	f.Add([]byte(`{"Name":"lock","LockDelay":"15s","TTL":"10s","Behavior":"delete"}`))
+	f.Add([]byte(`{"LockDelay":1000000,"Checks":[],"ServiceChecks":[{"ID":"web"}]}`))
+	f.Add([]byte(`{"LockDelay":"0s","NodeChecks":["a","b"],"Node":"n2"}`))
+	f.Add([]byte(`{"TTL":"1s","LockDelay":[1]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, err := decodeSession(body, "n1")
+		if err != nil {
+			return
+		}
+		require.True(t, validUUID(req.Session.ID))
+		require.NotEmpty(t, req.Session.Node)
+		require.NotNil(t, req.Session.NodeChecks)
+		if req.Session.TTL != "" {
+			ttl, err := time.ParseDuration(req.Session.TTL)
+			require.NoError(t, err)
+			require.True(t, ttl >= sessionTTLMin && ttl <= sessionTTLMax)
+		}
+		_, err = catalog.Encode(req)
+		require.NoError(t, err)
+	})
+}
+
+// FuzzTxnBody feeds arbitrary bodies to the decoding of PUT /v1/txn: it
+// must answer an error or at most MaxTxnOps operations the catalog can
+// encode.
+func FuzzTxnBody(f *testing.F) {
+	f.Add([]byte(`[{"KV":{"Verb":"set","Key":"k","Value":"dmFsdWU=","Flags":3}}]`))
+	f.Add([]byte(`[{"KV":{"Verb":"cas","Key":"k","Index":7}},{"KV":{"Verb":"lock","Key":"k","Session":"s"}}]`))
+	f.Add([]byte(`[{"KV":{"Verb":"set","Value":"not base64!"}}]`))
+	f.Add([]byte(`[{}, null]`))
+	f.Add([]byte(`{"KV":{}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		ops, err := decodeTxn(body)
+		if err != nil {
+			return
+		}
+		require.LessOrEqual(t, len(ops), catalog.MaxTxnOps)
+		_, err = catalog.Encode(&catalog.TxnRequest{Ops: ops})
+		require.NoError(t, err)
+	})
+}

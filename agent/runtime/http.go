@@ -34,6 +34,13 @@ var (
 func (a *Agent) routes() []route {
 	return []route{
 		{"/v1/kv/", kvVerb, a.kv},
+		{"/v1/txn", put, a.txn},
+		{"/v1/session/create", put, a.sessionCreate},
+		{"/v1/session/destroy/", put, a.sessionDestroy},
+		{"/v1/session/renew/", put, a.sessionRenew},
+		{"/v1/session/info/", get, a.sessionInfo},
+		{"/v1/session/node/", get, a.sessionNode},
+		{"/v1/session/list", get, a.sessionList},
 		{"/v1/catalog/register", put, a.catalogRegister},
 		{"/v1/catalog/deregister", put, a.catalogDeregister},
 		{"/v1/catalog/datacenters", get, a.catalogDatacenters},

@@ -28,7 +28,8 @@ func do(t *testing.T, a *Agent, method, path, body string) (int, http.Header, st
 func TestReadsCarryConsulHeaders(t *testing.T) {
 	a, _ := startAgent(t, "")
 	for _, path := range []string{"/v1/kv/missing", "/v1/catalog/services", "/v1/health/service/none",
-		"/v1/catalog/node/nobody", "/v1/health/state/any?stale", "/v1/catalog/nodes?consistent"} {
+		"/v1/catalog/node/nobody", "/v1/health/state/any?stale", "/v1/catalog/nodes?consistent",
+		"/v1/session/list", "/v1/session/info/none", "/v1/session/node/" + testNode} {
 		status, h, _ := do(t, a, http.MethodGet, path, "")
 		require.Contains(t, []int{200, 404}, status, path)
 		require.NotEmpty(t, h.Get("X-Consul-Index"), path)

@@ -62,16 +62,15 @@ func (a *Agent) kvGet(w http.ResponseWriter, r *http.Request, key string) error 
 }
 
 // kvPut writes the raw body as the key's value, with ?flags, and with
-// ?cas=<ModifyIndex> only if the key is at that index (0: only if absent).
-// It answers true, or false when a check-and-set lost.
+// ?cas=<ModifyIndex> only if the key is at that index (0: only if absent),
+// with ?acquire=<session> only if the session can take the key's lock, with
+// ?release=<session> only if the session holds it. It answers true, or
+// false when a check-and-set or a lock lost.
 func (a *Agent) kvPut(w http.ResponseWriter, r *http.Request, key string) error {
 	if key == "" {
 		return badRequest("Missing key name")
 	}
 	q := r.URL.Query()
-	if has(q, "acquire") || has(q, "release") {
-		return badRequest("sessions are not implemented yet: ?acquire and ?release are not supported")
-	}
 	flags, _, err := parseUintParam(q, "flags", "flags")
 	if err != nil {
 		return err
@@ -84,9 +83,17 @@ func (a *Agent) kvPut(w http.ResponseWriter, r *http.Request, key string) error 
 	if err != nil {
 		return err
 	}
-	var cmd catalog.Command = &catalog.KVSetRequest{Key: key, Value: value, Flags: flags}
-	if isCAS {
+	var cmd catalog.Command
+	switch {
+	case has(q, "acquire"):
+		cmd = &catalog.KVLockRequest{Key: key, Value: value, Flags: flags, Session: q.Get("acquire"),
+			Now: catalog.TimestampOf(a.env.Now())}
+	case has(q, "release"):
+		cmd = &catalog.KVUnlockRequest{Key: key, Value: value, Flags: flags, Session: q.Get("release")}
+	case isCAS:
 		cmd = &catalog.KVCASRequest{Key: key, Value: value, Flags: flags, Index: cas}
+	default:
+		cmd = &catalog.KVSetRequest{Key: key, Value: value, Flags: flags}
 	}
 	ok, err := a.apply(r.Context(), cmd)
 	if err != nil {
