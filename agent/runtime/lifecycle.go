@@ -19,6 +19,7 @@ import (
 
 	"github.com/cairn-sd/cairn/agent/config"
 	"github.com/cairn-sd/cairn/agent/core"
+	"github.com/cairn-sd/cairn/agent/dns"
 	"github.com/cairn-sd/cairn/internal/osenv"
 	"github.com/cairn-sd/cairn/raft"
 )
@@ -35,9 +36,10 @@ type BoundAddresses struct {
 	Version int    `json:"version"`
 	HTTP    string `json:"http"`
 	Server  string `json:"server"`
-	// SerfLAN is the gossip address (added in the same version 1: readers
-	// of older files see it empty).
+	// SerfLAN and DNS are the gossip and DNS addresses (added in the same
+	// version 1: readers of older files see them empty).
 	SerfLAN string `json:"serf_lan,omitempty"`
+	DNS     string `json:"dns,omitempty"`
 }
 
 // Options are what the agent needs beside its configuration.
@@ -61,6 +63,8 @@ type Agent struct {
 	serverPort int
 	dataDir    string
 	tempDir    bool
+	// dns is the DNS interface, nil when ports.dns is -1.
+	dns *dns.Server
 	// lock holds data_dir's exclusive lock while the agent runs.
 	lock *os.File
 	// left is closed once the agent has left the cluster on request.
@@ -192,6 +196,9 @@ func (a *Agent) start() error {
 	if err := a.serveHTTP(); err != nil {
 		return err
 	}
+	if err := a.startDNS(); err != nil {
+		return err
+	}
 	return a.writeBoundAddresses()
 }
 
@@ -258,7 +265,7 @@ func (a *Agent) writeBoundAddresses() error {
 	var serf string
 	a.env.Do(func() { serf = a.server.GossipAddr() })
 	b, err := json.Marshal(BoundAddresses{Version: boundAddressesVersion,
-		HTTP: a.HTTPAddr(), Server: a.ServerAddr(), SerfLAN: serf})
+		HTTP: a.HTTPAddr(), Server: a.ServerAddr(), SerfLAN: serf, DNS: a.DNSAddr()})
 	if err != nil {
 		return fmt.Errorf("encode bound addresses: %w", err)
 	}
@@ -312,6 +319,9 @@ func (a *Agent) Shutdown(ctx context.Context) error {
 func (a *Agent) stop() {
 	for _, ln := range a.httpLns {
 		ln.Close()
+	}
+	if a.dns != nil {
+		a.dns.Shutdown(context.Background())
 	}
 	if a.env != nil {
 		a.env.Do(func() {
