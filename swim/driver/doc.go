@@ -27,6 +27,6 @@
 // The tests run pools in netsim (cluster_test.go, sim_test.go,
 // faults_test.go, join_test.go) and five members over real UDP and TCP
 // sockets on 127.0.0.1 through internal/osenv (realnet_test.go). Package
-// swim/bench measures detection times, traffic and false positives at
+// cmd/swim-bench measures detection times, traffic and false positives at
 // larger sizes.
 package driver

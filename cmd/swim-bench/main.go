@@ -1,4 +1,4 @@
-// Command bench measures cairn's gossip pool in the simulator, for plain
+// Command swim-bench measures cairn's gossip pool in the simulator, for plain
 // SWIM and for SWIM with the Lifeguard refinements, and prints the figures
 // as Markdown table rows:
 //
@@ -17,7 +17,7 @@
 // (streams never lose anything in netsim, so with it on the loss settings
 // would test nothing), encryption on, and netsim's LAN link profile.
 //
-//	go run ./swim/bench -nodes=100,1000 -crashes=30 -loss=0.01,0.05,0.10 -fp-node-hours=1000
+//	go run ./cmd/swim-bench -nodes=100,1000 -crashes=30 -loss=0.01,0.05,0.10 -fp-node-hours=1000
 package main
 
 import (
