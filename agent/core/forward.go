@@ -24,6 +24,9 @@ import (
 const (
 	methodApply     = "Server.Apply"
 	methodReadIndex = "Server.ReadIndex"
+	// methodAppliedIndex answers the leader's applied index without a
+	// quorum round: what a default-mode read on a follower waits for.
+	methodAppliedIndex = "Server.AppliedIndex"
 	// methodRenewSession restarts a session's TTL timer on the leader; the
 	// body is the session ID, the answer one byte, 1 if the session exists.
 	methodRenewSession = "Server.RenewSession"
@@ -78,6 +81,14 @@ func (s *Server) registerRPC() {
 			reply(binary.BigEndian.AppendUint64(nil, s.raft.Applied()), nil)
 		})
 	})
+	s.rpcServer.Register(methodAppliedIndex, func(_ []byte, reply func([]byte, error)) {
+		if !s.isLeader() {
+			id, addr := s.raft.Leader()
+			reply(nil, &driver.NotLeaderError{LeaderID: id, LeaderAddr: addr})
+			return
+		}
+		reply(binary.BigEndian.AppendUint64(nil, s.raft.Applied()), nil)
+	})
 }
 
 // forwardApply sends a write to the leader named by a NotLeaderError.
@@ -100,16 +111,17 @@ func (s *Server) forwardApply(leader string, cmd []byte, done func(catalog.Resul
 	})
 }
 
-// forwardRead gets a confirmed read index from the leader and waits until
-// this server has applied it.
-func (s *Server) forwardRead(leader string, done func(error)) {
-	s.rpcClient.Call(leader, methodReadIndex, nil, forwardTimeout, func(resp []byte, err error) {
+// forwardRead asks the leader for an index (method says which: confirmed
+// by a quorum, or just applied there) and waits until this server has
+// applied it.
+func (s *Server) forwardRead(leader, method string, done func(error)) {
+	s.rpcClient.Call(leader, method, nil, forwardTimeout, func(resp []byte, err error) {
 		if err != nil {
-			done(fmt.Errorf("forward consistent read to leader %s: %w", leader, err))
+			done(fmt.Errorf("forward read to leader %s: %w", leader, err))
 			return
 		}
 		if len(resp) != 8 {
-			done(fmt.Errorf("forward consistent read to leader %s: bad answer of %d bytes", leader, len(resp)))
+			done(fmt.Errorf("forward read to leader %s: bad answer of %d bytes", leader, len(resp)))
 			return
 		}
 		s.raft.AwaitApplied(binary.BigEndian.Uint64(resp), done)

@@ -45,3 +45,29 @@ func TestCatalogErrorRebuildsSessionSentinelsByTheirLongestText(t *testing.T) {
 	}
 	require.NotErrorIs(t, catalogError(catalog.ErrBadSessionTTL.Error()), catalog.ErrSessionNotFound)
 }
+
+// TestLeaderReadOnAFollowerSeesAnAcknowledgedWrite: the moment the leader
+// acknowledges a write, the other follower has not yet learned it is
+// committed; a default-mode read there catches up with the leader first.
+func TestLeaderReadOnAFollowerSeesAnAcknowledgedWrite(t *testing.T) {
+	c := newGossipCluster(t, 1)
+	c.sim.RunFor(20 * time.Second)
+	leader, follower := c.leader(), c.follower()
+	require.NotEmpty(t, follower)
+	cmd, err := catalog.Encode(&catalog.KVSetRequest{Key: "fresh", Value: []byte("v")})
+	require.NoError(t, err)
+	var lagged, seen bool
+	c.servers[leader].Apply(cmd, func(r catalog.Result, err error) {
+		require.NoError(t, err)
+		_, kv := c.servers[follower].Catalog().KVGet(nil, "fresh")
+		lagged = kv == nil
+		c.servers[follower].LeaderRead(func(err error) {
+			require.NoError(t, err)
+			_, kv := c.servers[follower].Catalog().KVGet(nil, "fresh")
+			seen = kv != nil
+		})
+	})
+	c.sim.RunFor(2 * time.Second)
+	require.True(t, lagged, "the follower had not applied the write when it was acknowledged")
+	require.True(t, seen, "a leader-mode read on the follower sees it")
+}

@@ -220,11 +220,31 @@ func (s *Server) ConsistentRead(done func(error)) {
 	}
 	s.raft.ReadIndex(func(err error) {
 		if leader, ok := leaderToForwardTo(err); ok {
-			s.forwardRead(leader, done)
+			s.forwardRead(leader, methodReadIndex, done)
 			return
 		}
 		done(err)
 	})
+}
+
+// LeaderRead calls done(nil) once this server has applied everything the
+// leader had applied when asked: Consul's default consistency, where a
+// read sees every write acknowledged before it unless leadership changed
+// in between. The leader itself answers at once, without a quorum round.
+func (s *Server) LeaderRead(done func(error)) {
+	switch {
+	case s.stopped:
+		done(ErrStopped)
+	case s.isLeader():
+		done(nil)
+	default:
+		_, leader := s.raft.Leader()
+		if leader == "" {
+			done(&driver.NotLeaderError{})
+			return
+		}
+		s.forwardRead(leader, methodAppliedIndex, done)
+	}
 }
 
 // Stop stops Raft and the listener. Pending requests fail.

@@ -55,7 +55,7 @@ func (a *Agent) serveRead(w http.ResponseWriter, r *http.Request, read readFunc)
 		defer t.Stop()
 		expired = t.C
 	}
-	for {
+	for first := true; ; first = false {
 		meta, err := a.queryMeta()
 		if err != nil {
 			return err
@@ -63,10 +63,8 @@ func (a *Agent) serveRead(w http.ResponseWriter, r *http.Request, read readFunc)
 		if mode != modeStale && !meta.KnownLeader {
 			return errNoLeader
 		}
-		if mode == modeConsistent {
-			if err := a.consistentRead(ctx); err != nil {
-				return err
-			}
+		if err := a.catchUp(ctx, mode, first); err != nil {
+			return err
 		}
 		ws := &catalog.WatchSet{}
 		index, v, err := read(ws)
@@ -86,6 +84,20 @@ func (a *Agent) serveRead(w http.ResponseWriter, r *http.Request, read readFunc)
 			return answer(w, r, index, meta, mode, v)
 		}
 	}
+}
+
+// catchUp makes the local catalog fit for a read in mode: consistent
+// confirms leadership every time; default (leader) mode catches up with
+// the leader's applied index before the first read, so a client sees its
+// own acknowledged writes through any server; stale reads as is.
+func (a *Agent) catchUp(ctx context.Context, mode string, first bool) error {
+	switch {
+	case mode == modeConsistent:
+		return a.consistentRead(ctx)
+	case mode == modeLeader && first:
+		return a.leaderRead(ctx)
+	}
+	return nil
 }
 
 // waitChange waits until a watched key changes (true), the wait expires

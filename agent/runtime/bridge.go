@@ -55,6 +55,16 @@ func (a *Agent) consistentRead(ctx context.Context) error {
 	return err
 }
 
+// leaderRead waits until the local catalog holds everything the leader
+// had applied (default consistency).
+func (a *Agent) leaderRead(ctx context.Context) error {
+	err, lerr := onLoop(ctx, a, func(reply func(error)) { a.server.LeaderRead(reply) })
+	if lerr != nil {
+		return lerr
+	}
+	return err
+}
+
 // renewSession asks the leader to restart session id's TTL timer and
 // reports whether the session exists.
 func (a *Agent) renewSession(ctx context.Context, id string) (bool, error) {

@@ -64,7 +64,7 @@ func statusOf(err error) (int, string) {
 	case errors.Is(err, raft.ErrNotLeader):
 		var nl *driver.NotLeaderError
 		if errors.As(err, &nl) && nl.LeaderID != "" {
-			return http.StatusInternalServerError, "rpc error: this server is not the leader and forwarding is not built yet"
+			return http.StatusInternalServerError, "rpc error: leadership moved while the request was forwarded; retry"
 		}
 		return errNoLeader.status, errNoLeader.msg
 	case errors.Is(err, driver.ErrLeadershipLost):

@@ -86,19 +86,9 @@ func Start(env netsim.Env, cfg Config) (*Node, error) {
 	if err := n.loadKeyring(); err != nil {
 		return nil, err
 	}
-	conn, err := env.Net().ListenPacket(cfg.Port, n.handlePacket)
+	port, err := n.bind(cfg.Port)
 	if err != nil {
-		return nil, fmt.Errorf("swim/driver: listen on port %d: %w", cfg.Port, err)
-	}
-	n.conn = conn
-	port, err := portOf(conn.LocalAddr())
-	if err != nil {
-		conn.Close()
 		return nil, err
-	}
-	if n.listener, err = env.Net().Listen(port, n.accept); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("swim/driver: listen for streams on port %d: %w", port, err)
 	}
 	if err := n.startMember(port); err != nil {
 		n.conn.Close()
@@ -110,6 +100,45 @@ func Start(env netsim.Env, cfg Config) (*Node, error) {
 		n.retryJoin()
 	}
 	return n, nil
+}
+
+// bindAttempts bounds the retries of bind when the port is chosen by the
+// system: the UDP port it picks may be taken for TCP by another process.
+const bindAttempts = 8
+
+// bind listens for packets and streams on the same port and returns it.
+// With port 0 the system picks the UDP port and bind retries with another
+// pick when that port is not free for TCP.
+func (n *Node) bind(port int) (int, error) {
+	var err error
+	for range bindAttempts {
+		var bound int
+		bound, err = n.bindOnce(port)
+		if err == nil || port != 0 {
+			return bound, err
+		}
+	}
+	return 0, err
+}
+
+// bindOnce is one attempt of bind.
+func (n *Node) bindOnce(port int) (int, error) {
+	conn, err := n.env.Net().ListenPacket(port, n.handlePacket)
+	if err != nil {
+		return 0, fmt.Errorf("swim/driver: listen on port %d: %w", port, err)
+	}
+	bound, err := portOf(conn.LocalAddr())
+	if err != nil {
+		conn.Close()
+		return 0, err
+	}
+	listener, err := n.env.Net().Listen(bound, n.accept)
+	if err != nil {
+		conn.Close()
+		return 0, fmt.Errorf("swim/driver: listen for streams on port %d: %w", bound, err)
+	}
+	n.conn, n.listener = conn, listener
+	return bound, nil
 }
 
 func (n *Node) startMember(port int) error {
