@@ -21,7 +21,7 @@ import (
 // sees a different expectation, does nothing (the latter is logged).
 // Servers that join later are added by the leader (reconcile.go).
 func (s *Server) maybeBootstrap() {
-	if s.cfg.BootstrapExpect < 2 || s.bootstrapped || s.gossip == nil {
+	if s.cfg.BootstrapExpect < 2 || s.bootstrapped || s.node == nil {
 		return
 	}
 	st := s.raft.Status()
@@ -30,7 +30,7 @@ func (s *Server) maybeBootstrap() {
 		return
 	}
 	var servers []raft.Server
-	for _, m := range s.gossip.Member().Members() {
+	for _, m := range s.Members() {
 		srv, ok := s.serverOf(m)
 		if !ok || m.State != swim.StateAlive {
 			continue

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cairn-sd/cairn/catalog"
+	"github.com/cairn-sd/cairn/netsim"
 	"github.com/cairn-sd/cairn/raft"
 	"github.com/cairn-sd/cairn/raft/driver"
 )
@@ -46,9 +47,9 @@ type wireResult struct {
 // registerRPC serves the methods followers call.
 func (s *Server) registerRPC() {
 	s.rpcServer.Register(methodApply, func(body []byte, reply func([]byte, error)) {
-		s.applyLocal(body, func(r catalog.Result, err error) {
+		s.Apply(body, func(r catalog.Result, err error) {
 			if err != nil {
-				reply(nil, err)
+				reply(nil, noLeaderOr(err))
 				return
 			}
 			w := wireResult{OK: r.OK, TxnResults: r.TxnResults, TxnErrors: r.TxnErrors}
@@ -98,17 +99,25 @@ func (s *Server) forwardApply(leader string, cmd []byte, done func(catalog.Resul
 			done(catalog.Result{}, fmt.Errorf("forward write to leader %s: %w", leader, err))
 			return
 		}
-		var w wireResult
-		if err := json.Unmarshal(resp, &w); err != nil {
-			done(catalog.Result{}, fmt.Errorf("forward write to leader %s: bad answer: %w", leader, err))
-			return
+		r, err := decodeResult(resp)
+		if err != nil {
+			err = fmt.Errorf("forward write to leader %s: %w", leader, err)
 		}
-		r := catalog.Result{OK: w.OK, TxnResults: w.TxnResults, TxnErrors: w.TxnErrors}
-		if w.Err != "" {
-			r.Err = catalogError(w.Err)
-		}
-		done(r, nil)
+		done(r, err)
 	})
+}
+
+// decodeResult reads a wireResult answer.
+func decodeResult(resp []byte) (catalog.Result, error) {
+	var w wireResult
+	if err := json.Unmarshal(resp, &w); err != nil {
+		return catalog.Result{}, fmt.Errorf("bad answer to a write: %w", err)
+	}
+	r := catalog.Result{OK: w.OK, TxnResults: w.TxnResults, TxnErrors: w.TxnErrors}
+	if w.Err != "" {
+		r.Err = catalogError(w.Err)
+	}
+	return r, nil
 }
 
 // forwardRead asks the leader for an index (method says which: confirmed
@@ -126,6 +135,17 @@ func (s *Server) forwardRead(leader, method string, done func(error)) {
 		}
 		s.raft.AwaitApplied(binary.BigEndian.Uint64(resp), done)
 	})
+}
+
+// noLeaderOr answers ErrNoLeader for a write that never reached a leader
+// (none is known, or the leader could not be reached), so that the caller
+// knows it is safe to send again; other errors pass unchanged.
+func noLeaderOr(err error) error {
+	var nl *driver.NotLeaderError
+	if errors.As(err, &nl) && nl.LeaderAddr == "" || errors.Is(err, netsim.ErrUnreachable) {
+		return ErrNoLeader
+	}
+	return err
 }
 
 // leaderToForwardTo returns the leader's address if err says this server

@@ -4,17 +4,19 @@ import (
 	"net"
 	"strconv"
 
+	"github.com/cairn-sd/cairn/netsim"
 	"github.com/cairn-sd/cairn/raft"
 	"github.com/cairn-sd/cairn/swim"
 	swimdriver "github.com/cairn-sd/cairn/swim/driver"
 )
 
-// Gossip tags a server carries in the LAN pool, as Consul's servers do:
+// Gossip tags an agent carries in the LAN pool, as Consul's agents do:
 // other agents find the servers, their datacenter and their RPC port
 // through them, and servers count each other for bootstrap_expect.
 const (
 	tagRole       = "role"
 	tagRoleServer = "consul"
+	tagRoleClient = "node"
 	tagDatacenter = "dc"
 	tagID         = "id"
 	tagPort       = "port"
@@ -22,7 +24,7 @@ const (
 	tagVersion    = "vsn"
 )
 
-// GossipConfig puts the server in its datacenter's LAN pool (swim).
+// GossipConfig puts the agent in its datacenter's LAN pool (swim).
 type GossipConfig struct {
 	// Port is the serf_lan port for datagrams and streams; 0 picks one.
 	Port int
@@ -36,27 +38,76 @@ type GossipConfig struct {
 	Swim swim.Config
 }
 
-// startGossip joins the LAN pool with the server's tags.
-func (s *Server) startGossip(g *GossipConfig) error {
+// pool is an agent's membership of the LAN pool; servers and clients
+// share its operations. A nil node means the agent gossips with nobody.
+type pool struct {
+	node *swimdriver.Node
+}
+
+// joinPool starts this agent's member of the LAN pool.
+func joinPool(env netsim.Env, g *GossipConfig, name string, tags swim.Tags, onEvent func(swim.Event)) (pool, error) {
 	sc := g.Swim
 	if sc.ProbeInterval == 0 {
 		sc = swim.LANConfig()
 	}
-	sc.Name = s.cfg.NodeName
+	sc.Name, sc.Tags = name, tags
+	node, err := swimdriver.Start(env, swimdriver.Config{
+		Swim: sc, Port: g.Port, KeyringFile: "serf/local.keyring", EncryptKey: g.EncryptKey,
+		RetryJoin: g.RetryJoin, OnEvent: onEvent,
+	})
+	if err != nil {
+		return pool{}, err
+	}
+	return pool{node: node}, nil
+}
+
+// Members returns the LAN pool as this agent sees it, nil without gossip.
+func (p pool) Members() []swim.NodeInfo {
+	if p.node == nil {
+		return nil
+	}
+	return p.node.Member().Members()
+}
+
+// Join asks the pool at addrs to take this agent in.
+func (p pool) Join(addrs []string) error {
+	if p.node == nil {
+		return ErrNoGossip
+	}
+	return p.node.Join(addrs)
+}
+
+// GossipAddr is the address of this agent in the LAN pool.
+func (p pool) GossipAddr() string {
+	if p.node == nil {
+		return ""
+	}
+	return p.node.Addr()
+}
+
+// leave leaves the pool gracefully.
+func (p pool) leave() error {
+	if p.node == nil {
+		return ErrNoGossip
+	}
+	return p.node.Leave()
+}
+
+// stop stops gossiping without a goodbye.
+func (p pool) stop() {
+	if p.node != nil {
+		p.node.Stop()
+	}
+}
+
+// serverTags are the tags a server carries: Consul's, so that its clients
+// (and Consul's tools) recognise it.
+func (s *Server) serverTags() swim.Tags {
 	_, raftPort, _ := net.SplitHostPort(s.addr)
-	sc.Tags = swim.Tags{
+	return swim.Tags{
 		tagRole: tagRoleServer, tagDatacenter: s.cfg.Datacenter, tagID: string(s.cfg.ID),
 		tagPort: raftPort, tagExpect: strconv.Itoa(s.cfg.BootstrapExpect), tagVersion: "1",
 	}
-	node, err := swimdriver.Start(s.env, swimdriver.Config{
-		Swim: sc, Port: g.Port, KeyringFile: "serf/local.keyring", EncryptKey: g.EncryptKey,
-		RetryJoin: g.RetryJoin, OnEvent: s.onMemberEvent,
-	})
-	if err != nil {
-		return err
-	}
-	s.gossip = node
-	return nil
 }
 
 // onMemberEvent reacts to a change in the pool: a fresh server may now see
@@ -72,26 +123,10 @@ func (s *Server) onMemberEvent(ev swim.Event) {
 	}
 }
 
-// Members returns the LAN pool as this server sees it, nil without gossip.
-func (s *Server) Members() []swim.NodeInfo {
-	if s.gossip == nil {
-		return nil
-	}
-	return s.gossip.Member().Members()
-}
-
-// Join asks the pool at addrs to take this server in.
-func (s *Server) Join(addrs []string) error {
-	if s.gossip == nil {
-		return ErrNoGossip
-	}
-	return s.gossip.Join(addrs)
-}
-
 // Leave leaves the pool gracefully. A leader first hands its leadership
 // to another voter, so that the cluster does not wait for an election.
 func (s *Server) Leave() error {
-	if s.gossip == nil {
+	if s.node == nil {
 		return ErrNoGossip
 	}
 	if s.isLeader() {
@@ -103,21 +138,13 @@ func (s *Server) Leave() error {
 			}
 		}
 	}
-	return s.gossip.Leave()
-}
-
-// GossipAddr is the address of this server in the LAN pool.
-func (s *Server) GossipAddr() string {
-	if s.gossip == nil {
-		return ""
-	}
-	return s.gossip.Addr()
+	return s.leave()
 }
 
 // serverOf describes a pool member as a Raft server if it is a server of
-// this datacenter.
-func (s *Server) serverOf(m swim.NodeInfo) (raft.Server, bool) {
-	if m.Tags[tagRole] != tagRoleServer || m.Tags[tagDatacenter] != s.cfg.Datacenter || m.Tags[tagID] == "" {
+// the datacenter dc.
+func serverOf(m swim.NodeInfo, dc string) (raft.Server, bool) {
+	if m.Tags[tagRole] != tagRoleServer || m.Tags[tagDatacenter] != dc || m.Tags[tagID] == "" {
 		return raft.Server{}, false
 	}
 	host, _, err := net.SplitHostPort(m.Addr)
@@ -126,3 +153,6 @@ func (s *Server) serverOf(m swim.NodeInfo) (raft.Server, bool) {
 	}
 	return raft.Server{ID: raft.ServerID(m.Tags[tagID]), Address: net.JoinHostPort(host, m.Tags[tagPort])}, true
 }
+
+// serverOf describes a pool member as a Raft server of this datacenter.
+func (s *Server) serverOf(m swim.NodeInfo) (raft.Server, bool) { return serverOf(m, s.cfg.Datacenter) }

@@ -79,7 +79,7 @@ func (s *Server) onCheck() {
 		s.leaderSeen = s.env.Now()
 	}
 	term := st.HardState.Term
-	if s.gossip == nil && st.Role == raft.Leader && s.registeredTerm != term && s.registering != term {
+	if s.node == nil && st.Role == raft.Leader && s.registeredTerm != term && s.registering != term {
 		s.registerSelf(term)
 	}
 	s.syncSessionTimers()

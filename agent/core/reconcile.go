@@ -18,7 +18,9 @@ import (
 // services drop out of ?passing and DNS); a member that left gracefully is
 // deregistered. It also keeps Raft's membership in step with the pool's
 // servers: a new server joins as a learner and is promoted once caught up,
-// and a server that left is removed. Each step is one proposal; the next
+// a server that left is removed, and so is one gossip declared dead when
+// the voters left alive are still a quorum without it (autopilot's
+// dead-server cleanup). Each step is one proposal; the next
 // reconcile round repeats whatever did not commit.
 
 // promoteLagEntries is how close a learner's log must be to the leader's
@@ -27,10 +29,10 @@ const promoteLagEntries = 64
 
 // reconcile runs one full round on the leader.
 func (s *Server) reconcile() {
-	if s.gossip == nil || !s.isLeader() {
+	if s.node == nil || !s.isLeader() {
 		return
 	}
-	members := s.gossip.Member().Members()
+	members := s.Members()
 	slices.SortFunc(members, func(a, b swim.NodeInfo) int { return strings.Compare(a.Name, b.Name) })
 	for _, m := range members {
 		s.reconcileMember(m)
@@ -100,7 +102,8 @@ func (s *Server) reconcileRaft(members []swim.NodeInfo) {
 		case m.State == swim.StateAlive && !known:
 			s.changeConfig(raft.ConfigChange{Type: raft.AddLearner, ID: srv.ID, Address: srv.Address})
 			return
-		case m.State == swim.StateLeft && known && srv.ID != s.cfg.ID:
+		case m.State == swim.StateLeft && known && srv.ID != s.cfg.ID,
+			m.State == swim.StateDead && known && srv.ID != s.cfg.ID && s.quorumSurvives(st.Configuration, members, srv.ID):
 			s.changeConfig(raft.ConfigChange{Type: raft.RemoveServer, ID: srv.ID})
 			return
 		}
@@ -111,6 +114,30 @@ func (s *Server) reconcileRaft(members []swim.NodeInfo) {
 			return
 		}
 	}
+}
+
+// quorumSurvives reports whether removing the server gone leaves a
+// configuration whose live voters are still a quorum of it: autopilot's
+// dead-server cleanup, which never shrinks Raft below what keeps it
+// writable.
+func (s *Server) quorumSurvives(conf raft.Configuration, members []swim.NodeInfo, gone raft.ServerID) bool {
+	alive := map[raft.ServerID]bool{s.cfg.ID: true}
+	for _, m := range members {
+		if srv, ok := s.serverOf(m); ok && (m.State == swim.StateAlive || m.State == swim.StateSuspect) {
+			alive[srv.ID] = true
+		}
+	}
+	voters, live := 0, 0
+	for _, sv := range conf.Servers {
+		if sv.ID == gone || sv.Suffrage != raft.Voter {
+			continue
+		}
+		voters++
+		if alive[sv.ID] {
+			live++
+		}
+	}
+	return live >= voters/2+1
 }
 
 func (s *Server) changeConfig(cc raft.ConfigChange) {

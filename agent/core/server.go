@@ -13,7 +13,6 @@ import (
 	"github.com/cairn-sd/cairn/netsim"
 	"github.com/cairn-sd/cairn/raft"
 	"github.com/cairn-sd/cairn/raft/driver"
-	swimdriver "github.com/cairn-sd/cairn/swim/driver"
 )
 
 // ErrStopped fails requests made to a stopped server.
@@ -91,7 +90,7 @@ type Server struct {
 	registeredTerm uint64
 	registering    uint64
 
-	gossip       *swimdriver.Node
+	pool
 	bootstrapped bool
 	// inFlight marks members whose reconcile proposal is uncommitted.
 	inFlight  map[string]bool
@@ -142,7 +141,7 @@ func NewServer(env netsim.Env, cfg Config) (*Server, error) {
 		}
 	}
 	if cfg.Gossip != nil {
-		if err := s.startGossip(cfg.Gossip); err != nil {
+		if s.pool, err = joinPool(env, cfg.Gossip, cfg.NodeName, s.serverTags(), s.onMemberEvent); err != nil {
 			s.Stop()
 			return nil, fmt.Errorf("core: join the LAN pool: %w", err)
 		}
@@ -257,9 +256,7 @@ func (s *Server) Stop() {
 	if s.check != nil {
 		s.check.Stop()
 	}
-	if s.gossip != nil {
-		s.gossip.Stop()
-	}
+	s.pool.stop()
 	s.rpcClient.Close()
 	s.listener.Close()
 	s.raft.Stop()

@@ -12,7 +12,10 @@ import (
 var (
 	// ErrTimeout: no answer before the call's deadline.
 	ErrTimeout = errors.New("rpc: call timed out")
-	// ErrConnection: the stream to the server broke before the answer.
+	// ErrConnection: the stream to the server broke before the answer. It
+	// wraps the stream's reason: with netsim.ErrUnreachable the server was
+	// never reached, so the request was not delivered and is safe to send
+	// elsewhere.
 	ErrConnection = errors.New("rpc: connection to server lost")
 )
 
@@ -60,7 +63,7 @@ func (c *Client) Call(addr, method string, body []byte, timeout time.Duration, d
 		cc = c.conn(addr)
 		if err := cc.stream.Send(req); err != nil {
 			c.forget(addr, cc)
-			done(nil, fmt.Errorf("%w: %s: %v", ErrConnection, addr, err))
+			done(nil, fmt.Errorf("%w: %s: %w", ErrConnection, addr, err))
 			return
 		}
 	}
@@ -135,6 +138,6 @@ func (cs *clientStream) HandleMessage(st netsim.Stream, b []byte) {
 func (cs *clientStream) HandleClose(_ netsim.Stream, err error) {
 	cs.c.forget(cs.addr, cs.cc)
 	for _, id := range sortedKeys(cs.cc.calls) {
-		cs.c.finish(cs.cc, id, nil, fmt.Errorf("%w: %s: %v", ErrConnection, cs.addr, err))
+		cs.c.finish(cs.cc, id, nil, fmt.Errorf("%w: %s: %w", ErrConnection, cs.addr, err))
 	}
 }
