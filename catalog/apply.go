@@ -115,7 +115,7 @@ func (s *State) normaliseRegister(r *RegisterRequest) error {
 			return ErrBadName
 		}
 		if svc.Weights == (Weights{}) {
-			svc.Weights = Weights{Passing: 1, Warning: 1}
+			svc.Weights = DefaultWeights
 		}
 	}
 	if r.Check != nil {

@@ -74,7 +74,9 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func sameCheck(a, b *HealthCheck) bool {
+// SameCheck reports whether two checks carry the same data, ignoring
+// indexes; anti-entropy compares an agent's checks with the catalog's by it.
+func SameCheck(a, b *HealthCheck) bool {
 	return a.Node == b.Node && a.CheckID == b.CheckID && a.Name == b.Name &&
 		a.Status == b.Status && a.Notes == b.Notes && a.Output == b.Output &&
 		a.ServiceID == b.ServiceID && a.ServiceName == b.ServiceName &&
@@ -97,7 +99,7 @@ func sameDefinition(a, b *HealthCheckDefinition) bool {
 func (s *State) ensureCheck(idx uint64, c *HealthCheck) {
 	key := joinKey(c.Node, c.CheckID)
 	old, ok := s.db.checks.get(key)
-	if ok && sameCheck(old, c) {
+	if ok && SameCheck(old, c) {
 		return
 	}
 	row := *c

@@ -16,10 +16,10 @@ type Node struct {
 	ModifyIndex     uint64
 }
 
-// sameNode reports whether two nodes carry the same data, ignoring indexes,
+// SameNode reports whether two nodes carry the same data, ignoring indexes,
 // so that an identical re-registration (anti-entropy does many) leaves the
 // indexes alone and wakes nobody.
-func sameNode(a, b *Node) bool {
+func SameNode(a, b *Node) bool {
 	return a.ID == b.ID && a.Node == b.Node && a.Address == b.Address &&
 		a.Datacenter == b.Datacenter && maps.Equal(a.TaggedAddresses, b.TaggedAddresses) &&
 		maps.Equal(a.Meta, b.Meta)
@@ -35,7 +35,7 @@ type NodeServices struct {
 // ensureNode inserts or updates a node at index, keeping its CreateIndex.
 func (s *State) ensureNode(idx uint64, n *Node) {
 	old, ok := s.db.nodes.get(n.Node)
-	if ok && sameNode(old, n) {
+	if ok && SameNode(old, n) {
 		return
 	}
 	row := *n

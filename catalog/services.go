@@ -28,6 +28,9 @@ type ServiceAddress struct {
 	Port    int
 }
 
+// DefaultWeights are the weights of an instance registered without any.
+var DefaultWeights = Weights{Passing: 1, Warning: 1}
+
 // Weights are the DNS SRV weights of an instance while passing and while
 // warning. Consul defaults both to 1.
 type Weights struct {
@@ -58,7 +61,9 @@ type CatalogService struct {
 	ModifyIndex              uint64
 }
 
-func sameService(a, b *Service) bool {
+// SameService reports whether two instances carry the same data, ignoring
+// indexes.
+func SameService(a, b *Service) bool {
 	return a.ID == b.ID && a.Service == b.Service && slices.Equal(a.Tags, b.Tags) &&
 		a.Address == b.Address && a.Port == b.Port && maps.Equal(a.Meta, b.Meta) &&
 		maps.Equal(a.TaggedAddresses, b.TaggedAddresses) && a.Weights == b.Weights &&
@@ -69,7 +74,7 @@ func sameService(a, b *Service) bool {
 func (s *State) ensureService(idx uint64, node string, svc *Service) {
 	key := joinKey(node, svc.ID)
 	old, ok := s.db.services.get(key)
-	if ok && sameService(old, svc) {
+	if ok && SameService(old, svc) {
 		return
 	}
 	row := *svc

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -74,6 +75,19 @@ func (c *Client) Apply(cmd []byte, done func(catalog.Result, error)) {
 			return
 		}
 		done(decodeResult(resp))
+	})
+}
+
+// NodeState reads a node's catalog entry through a server.
+func (c *Client) NodeState(node string, done func(NodeState, error)) {
+	c.Call(methodNodeState, []byte(node), forwardTimeout, true, func(resp []byte, err error) {
+		var ns NodeState
+		if err == nil {
+			if err = json.Unmarshal(resp, &ns); err != nil {
+				err = fmt.Errorf("core: bad node state from server: %w", err)
+			}
+		}
+		done(ns, err)
 	})
 }
 

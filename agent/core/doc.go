@@ -1,4 +1,4 @@
-// Package core holds the decisions of a cairn server agent, written against
+// Package core holds the decisions of a cairn agent, written against
 // netsim.Env so that they run unchanged in the simulator and over real
 // sockets (internal/osenv). It starts no goroutine and reads no wall clock:
 // every method runs on the Env's loop, and time comes from the Env.
@@ -16,6 +16,17 @@
 //   - QueryMeta reports what Consul's read headers carry: whether a leader
 //     is known and how long ago this server heard from it.
 //   - RenewSession restarts a session's TTL timer on the leader.
+//
+// A [Client] is a client agent: a member of the LAN pool without Raft. It
+// finds the servers of its datacenter in the pool and sends each request
+// to one of them, moving to another when a server cannot take it
+// (route.go).
+//
+// Both kinds of agent keep a [Local] state: the services and checks
+// registered on the agent itself, which anti-entropy keeps in the catalog
+// (antientropy.go, diff.go), with TTL checks, the removal of services whose
+// check stays critical (checktimers.go), and maintenance mode
+// (maintenance.go).
 //
 // # Bootstrap and the server's own node
 //
@@ -47,4 +58,8 @@
 //   - bootstrap.go, gossip.go, reconcile.go: bootstrap_expect, the LAN
 //     pool and the leader's mirroring of it into the catalog and Raft.
 //   - sessionttl.go: the leader's session TTL timers.
+//   - client.go, route.go: the client agent and how its requests find a
+//     server.
+//   - local.go, antientropy.go, diff.go, checktimers.go, maintenance.go:
+//     the agent's local state and its sync to the catalog.
 package core

@@ -28,6 +28,9 @@ const (
 	// methodAppliedIndex answers the leader's applied index without a
 	// quorum round: what a default-mode read on a follower waits for.
 	methodAppliedIndex = "Server.AppliedIndex"
+	// methodNodeState answers a node's catalog entry (a NodeState in
+	// JSON) at default consistency; the body is the node's name.
+	methodNodeState = "Server.NodeState"
 	// methodRenewSession restarts a session's TTL timer on the leader; the
 	// body is the session ID, the answer one byte, 1 if the session exists.
 	methodRenewSession = "Server.RenewSession"
@@ -80,6 +83,16 @@ func (s *Server) registerRPC() {
 				return
 			}
 			reply(binary.BigEndian.AppendUint64(nil, s.raft.Applied()), nil)
+		})
+	})
+	s.rpcServer.Register(methodNodeState, func(body []byte, reply func([]byte, error)) {
+		s.NodeState(string(body), func(ns NodeState, err error) {
+			if err != nil {
+				reply(nil, noLeaderOr(err))
+				return
+			}
+			b, merr := json.Marshal(ns)
+			reply(b, merr)
 		})
 	})
 	s.rpcServer.Register(methodAppliedIndex, func(_ []byte, reply func([]byte, error)) {

@@ -77,8 +77,11 @@ func (s *Server) serfHealthUpdate(m swim.NodeInfo, host, status, output string) 
 			return nil
 		}
 	}
+	// An existing node keeps the meta and tagged addresses its agent's
+	// anti-entropy gave it.
 	return &catalog.RegisterRequest{
-		ID: m.Tags[tagID], Node: m.Name, Address: host, Datacenter: s.cfg.Datacenter,
+		SkipNodeUpdate: node != nil && node.Node.Address == host,
+		ID:             m.Tags[tagID], Node: m.Name, Address: host, Datacenter: s.cfg.Datacenter,
 		Check: &catalog.HealthCheck{Node: m.Name, CheckID: serfHealthCheckID, Name: "Serf Health Status",
 			Status: status, Output: output},
 		Now: catalog.TimestampOf(s.env.Now()),

@@ -246,6 +246,25 @@ func (s *Server) LeaderRead(done func(error)) {
 	}
 }
 
+// NodeState reads a node's catalog entry at default consistency.
+func (s *Server) NodeState(node string, done func(NodeState, error)) {
+	s.LeaderRead(func(err error) {
+		if err != nil {
+			done(NodeState{}, err)
+			return
+		}
+		var ns NodeState
+		_, entry := s.fsm.GetNode(nil, node)
+		if entry == nil {
+			done(ns, nil)
+			return
+		}
+		ns.Node, ns.Services = entry.Node, entry.Services
+		_, ns.Checks, err = s.fsm.NodeChecks(nil, node, catalog.Query{})
+		done(ns, err)
+	})
+}
+
 // Stop stops Raft and the listener. Pending requests fail.
 func (s *Server) Stop() {
 	if s.stopped {
