@@ -46,15 +46,37 @@ type syncState struct {
 	running bool
 	again   bool
 	timer   netsim.Timer
+	// gen numbers the syncs started; wanted is the first sync that covers
+	// the latest change, and waiters wait for the sync they need.
+	gen     int
+	wanted  int
+	waiters []syncWaiter
 	// Syncs and Commands count completed syncs and the commands they
 	// applied, for tests and metrics.
 	syncs    int
 	commands int
 }
 
+// syncWaiter is an AwaitSync call.
+type syncWaiter struct {
+	gen  int
+	done func(error)
+}
+
 // changed asks for a sync after a change to the local state.
 func (l *Local) changed() {
+	l.sync.wanted = l.sync.gen + 1
 	l.runSync()
+}
+
+// AwaitSync calls done once a sync that covers every change made so far
+// has ended, with its error.
+func (l *Local) AwaitSync(done func(error)) {
+	if l.stopped {
+		done(ErrStopped)
+		return
+	}
+	l.sync.waiters = append(l.sync.waiters, syncWaiter{gen: l.sync.wanted, done: done})
 }
 
 // scaledInterval stretches the sync interval with the pool's size.
@@ -99,6 +121,7 @@ func (l *Local) runSync() {
 		return
 	}
 	l.sync.running, l.sync.again = true, false
+	l.sync.gen++
 	l.backend.NodeState(l.cfg.Node.Node, func(ns NodeState, err error) {
 		if err != nil {
 			l.syncDone(err)
@@ -136,6 +159,7 @@ func (l *Local) applyInOrder(cmds []catalog.Command, i int) {
 // change that came meanwhile starts the next at once.
 func (l *Local) syncDone(err error) {
 	l.sync.running = false
+	l.wakeWaiters(err)
 	if l.stopped {
 		return
 	}
@@ -148,6 +172,19 @@ func (l *Local) syncDone(err error) {
 	if l.sync.again {
 		l.runSync()
 	}
+}
+
+// wakeWaiters answers the AwaitSync calls the ended sync covers.
+func (l *Local) wakeWaiters(err error) {
+	keep := l.sync.waiters[:0]
+	for _, w := range l.sync.waiters {
+		if w.gen <= l.sync.gen {
+			w.done(err)
+		} else {
+			keep = append(keep, w)
+		}
+	}
+	l.sync.waiters = keep
 }
 
 // InSync reports whether no sync is running or pending, and how many

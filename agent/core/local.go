@@ -265,6 +265,10 @@ func (l *Local) sortedChecks() []*localCheck {
 func (l *Local) Stop() {
 	l.stopped = true
 	stopTimer(l.sync.timer)
+	for _, w := range l.sync.waiters {
+		w.done(ErrStopped)
+	}
+	l.sync.waiters = nil
 	for _, c := range l.checks {
 		stopTimer(c.ttlTimer)
 		stopTimer(c.reapTimer)

@@ -162,6 +162,10 @@ func advertised(host, bound string) string {
 // accept hands a peer's stream to Raft.
 func (s *Server) accept(st netsim.Stream) netsim.StreamHandler { return s.raft.Accept(st) }
 
+// RegisterRPC makes h serve method on the server port, beside the methods
+// servers call on each other (the agent relays HTTP requests this way).
+func (s *Server) RegisterRPC(method string, h rpc.Handler) { s.rpcServer.Register(method, h) }
+
 // Catalog is the replicated state. Its reads are safe from any goroutine.
 func (s *Server) Catalog() *catalog.State { return s.fsm }
 

@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"net"
@@ -10,15 +9,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cairn-sd/cairn/catalog"
 	"github.com/cairn-sd/cairn/swim"
 )
 
-// The /v1/agent endpoints. In Consul they act on the agent's local state,
-// which anti-entropy then syncs to the catalog. That layer is not built
-// yet: here the endpoints read this node's entries from the catalog and
-// write to it directly through Raft, which is the same outcome on a single
-// server agent.
+// The /v1/agent endpoints that describe the agent and its pool. Those that
+// act on the agent's own services and checks are in agentlocal.go.
 
 // agentSelfView is the answer of /v1/agent/self.
 type agentSelfView struct {
@@ -60,14 +55,17 @@ const memberAlive = 1
 
 // self describes this agent as a gossip member would.
 func (a *Agent) self() member {
+	tags := map[string]string{
+		"role": "node", "dc": a.cfg.Datacenter, "id": a.nodeID, "build": a.opts.Version,
+		"vsn": "2", "vsn_min": "2", "vsn_max": "3", "acls": "0", "segment": "",
+	}
+	if a.cfg.Server {
+		tags["role"], tags["port"], tags["raft_vsn"] = "consul", strconv.Itoa(a.serverPort), "3"
+		tags["expect"] = strconv.Itoa(max(a.cfg.BootstrapExpect, 1))
+	}
 	return member{
 		Name: a.cfg.NodeName, Addr: a.cfg.AdvertiseAddr.String(), Port: a.cfg.Ports.SerfLAN,
-		Tags: map[string]string{
-			"role": "consul", "dc": a.cfg.Datacenter, "id": a.nodeID,
-			"port": strconv.Itoa(a.serverPort), "build": a.opts.Version,
-			"expect": strconv.Itoa(max(a.cfg.BootstrapExpect, 1)), "raft_vsn": "3",
-			"vsn": "2", "vsn_min": "2", "vsn_max": "3", "acls": "0", "segment": "",
-		},
+		Tags:        tags,
 		Status:      memberAlive,
 		ProtocolMin: 1, ProtocolMax: 5, ProtocolCur: 2,
 		DelegateMin: 2, DelegateMax: 5, DelegateCur: 4,
@@ -78,6 +76,9 @@ func (a *Agent) self() member {
 func (a *Agent) agentSelf(w http.ResponseWriter, r *http.Request, _ string) error {
 	var raftStats map[string]string
 	if !a.env.Do(func() {
+		if a.server == nil {
+			return
+		}
 		st := a.server.Status()
 		raftStats = map[string]string{
 			"state": st.Role.String(), "term": strconv.FormatUint(st.HardState.Term, 10),
@@ -114,7 +115,7 @@ func (a *Agent) agentMembers(w http.ResponseWriter, r *http.Request, _ string) e
 		return &httpError{http.StatusInternalServerError, "the WAN pool is not built yet"}
 	}
 	var nodes []swim.NodeInfo
-	if !a.env.Do(func() { nodes = a.server.Members() }) {
+	if !a.env.Do(func() { nodes = a.member.Members() }) {
 		return errShuttingDown
 	}
 	if len(nodes) == 0 {
@@ -169,132 +170,11 @@ func (a *Agent) agentJoin(w http.ResponseWriter, r *http.Request, addr string) e
 		addr = net.JoinHostPort(addr, strconv.Itoa(a.cfg.Ports.SerfLAN))
 	}
 	var err error
-	if !a.env.Do(func() { err = a.server.Join([]string{addr}) }) {
+	if !a.env.Do(func() { err = a.member.Join([]string{addr}) }) {
 		return errShuttingDown
 	}
 	if err != nil {
 		return fmt.Errorf("join %s: %w", addr, err)
 	}
 	return nil
-}
-
-// agentServices serves GET /v1/agent/services: this node's services by ID.
-func (a *Agent) agentServices(w http.ResponseWriter, r *http.Request, _ string) error {
-	_, ns := a.server.Catalog().GetNode(nil, a.cfg.NodeName)
-	out := map[string]*catalog.Service{}
-	if ns != nil {
-		for _, svc := range ns.Services {
-			out[svc.ID] = svc
-		}
-	}
-	writeJSON(w, r, out)
-	return nil
-}
-
-// agentChecks serves GET /v1/agent/checks: this node's checks by ID.
-func (a *Agent) agentChecks(w http.ResponseWriter, r *http.Request, _ string) error {
-	_, checks, err := a.server.Catalog().NodeChecks(nil, a.cfg.NodeName, catalog.Query{})
-	if err != nil {
-		return err
-	}
-	out := make(map[string]*catalog.HealthCheck, len(checks))
-	for _, c := range checks {
-		out[c.CheckID] = c
-	}
-	writeJSON(w, r, out)
-	return nil
-}
-
-// agentServiceRegister serves PUT /v1/agent/service/register.
-func (a *Agent) agentServiceRegister(w http.ResponseWriter, r *http.Request, _ string) error {
-	b, err := readBody(r)
-	if err != nil {
-		return err
-	}
-	reg, err := decodeServiceRegistration(b)
-	if err != nil {
-		return err
-	}
-	req := reg.toRegister()
-	a.fillNode(req)
-	req.Now = catalog.TimestampOf(a.env.Now())
-	_, err = a.apply(r.Context(), req)
-	return err
-}
-
-// fillNode completes a registration of this node with the node's fields,
-// so that it creates the node if needed and changes nothing otherwise.
-func (a *Agent) fillNode(req *catalog.RegisterRequest) {
-	req.ID, req.Node, req.Address = a.nodeID, a.cfg.NodeName, a.cfg.AdvertiseAddr.String()
-	req.Datacenter, req.NodeMeta, req.TaggedAddresses = a.cfg.Datacenter, a.cfg.NodeMeta, a.cfg.TaggedAddresses
-	for _, c := range req.Checks {
-		c.Node = a.cfg.NodeName
-	}
-}
-
-// agentServiceDeregister serves PUT /v1/agent/service/deregister/<id>.
-func (a *Agent) agentServiceDeregister(w http.ResponseWriter, r *http.Request, id string) error {
-	if id == "" {
-		return badRequest("Missing service ID")
-	}
-	_, err := a.apply(r.Context(), &catalog.DeregisterRequest{Node: a.cfg.NodeName, ServiceID: id, Now: catalog.TimestampOf(a.env.Now())})
-	if errors.Is(err, catalog.ErrServiceNotFound) || errors.Is(err, catalog.ErrNodeNotFound) {
-		return notFound("Unknown service ID %q. Ensure that the service ID is passed, not the service name.", id)
-	}
-	return err
-}
-
-// agentCheckTTL serves PUT /v1/agent/check/{pass,warn,fail}/<id>?note=.
-func (a *Agent) agentCheckTTL(status string) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, id string) error {
-		return a.updateTTLCheck(r, id, status, r.URL.Query().Get("note"))
-	}
-}
-
-// checkUpdate is the body of PUT /v1/agent/check/update/<id>.
-type checkUpdate struct {
-	Status string
-	Output string
-}
-
-// agentCheckUpdate serves PUT /v1/agent/check/update/<id>.
-func (a *Agent) agentCheckUpdate(w http.ResponseWriter, r *http.Request, id string) error {
-	var u checkUpdate
-	if err := decodeBody(r, &u); err != nil {
-		return err
-	}
-	switch u.Status {
-	case catalog.HealthPassing, catalog.HealthWarning, catalog.HealthCritical:
-	default:
-		return badRequest("Invalid check status: %q", u.Status)
-	}
-	return a.updateTTLCheck(r, id, u.Status, u.Output)
-}
-
-// updateTTLCheck sets a TTL check of this node. TTL expiry (a check that
-// is not updated in time turns critical) comes with the local check
-// runner; for now the status stays as last set.
-func (a *Agent) updateTTLCheck(r *http.Request, id, status, output string) error {
-	_, checks, err := a.server.Catalog().NodeChecks(nil, a.cfg.NodeName, catalog.Query{})
-	if err != nil {
-		return err
-	}
-	var found *catalog.HealthCheck
-	for _, c := range checks {
-		if c.CheckID == id {
-			found = c
-		}
-	}
-	if found == nil {
-		return notFound("Unknown check ID %q. Ensure that the check ID is passed, not the check name.", id)
-	}
-	if found.Type != checkTypeTTL {
-		return &httpError{http.StatusInternalServerError, fmt.Sprintf("CheckID %q does not have associated TTL", id)}
-	}
-	_, err = a.apply(r.Context(), &catalog.UpdateCheckRequest{Node: a.cfg.NodeName, CheckID: id, Status: status, Output: output,
-		Now: catalog.TimestampOf(a.env.Now())})
-	if errors.Is(err, catalog.ErrCheckNotFound) {
-		return notFound("Unknown check ID %q. Ensure that the check ID is passed, not the check name.", id)
-	}
-	return err
 }

@@ -84,8 +84,9 @@ func TestAgentRegistrationAcceptsSnakeCase(t *testing.T) {
 	require.True(t, reg.EnableTagOverride)
 	require.Equal(t, map[string]string{"build_id": "7"}, reg.Meta)
 	require.Equal(t, 80, reg.TaggedAddresses["lan_ipv4"].Port)
-	req := reg.toRegister()
-	require.Equal(t, "c1", req.Checks[0].CheckID)
-	require.Equal(t, "ttl", req.Checks[0].Type)
-	require.Equal(t, "1m0s", time.Duration(req.Checks[0].Definition.DeregisterCriticalServiceAfter).String())
+	_, checks, err := reg.toLocal()
+	require.NoError(t, err)
+	require.Equal(t, "c1", checks[0].CheckID)
+	require.Equal(t, "ttl", checks[0].Type)
+	require.Equal(t, time.Minute, checks[0].DeregisterCriticalServiceAfter)
 }

@@ -11,7 +11,8 @@ import (
 // startDNS serves Consul's DNS interface over the local catalog on the
 // first client address and ports.dns, UDP and TCP; ports.dns = -1 turns it
 // off. On a server the local catalog is the replicated state, so answers
-// are as fresh as a default (non-consistent) HTTP read.
+// are as fresh as a default (non-consistent) HTTP read; a client asks a
+// server for a stale read (dnssource.go).
 func (a *Agent) startDNS() error {
 	if a.cfg.Ports.DNS < 0 {
 		return nil
@@ -20,11 +21,15 @@ func (a *Agent) startDNS() error {
 	for _, r := range a.cfg.DNS.Recursors {
 		recursors = append(recursors, r.String())
 	}
+	var source dns.Source = relaySource{a}
+	if a.server != nil {
+		source = dns.StateSource{State: a.server.Catalog()}
+	}
 	a.dns = dns.New(dns.Config{
 		Domain: a.cfg.DNS.Domain, Datacenter: a.cfg.Datacenter, NodeTTL: a.cfg.DNS.NodeTTL,
 		ServiceTTL: a.cfg.DNS.ServiceTTL, OnlyPassing: a.cfg.DNS.OnlyPassing, Recursors: recursors,
 		Logger: a.logger.Named("dns"),
-	}, dns.StateSource{State: a.server.Catalog()})
+	}, source)
 	addr := net.JoinHostPort(a.cfg.ClientAddrs[0].String(), strconv.Itoa(a.cfg.Ports.DNS))
 	if err := a.dns.ListenAndServe(addr); err != nil {
 		return fmt.Errorf("serve DNS on %s: %w", addr, err)

@@ -14,9 +14,6 @@ import (
 var (
 	// ErrACLNotImplemented refuses acl.enabled = true rather than run open.
 	ErrACLNotImplemented = errors.New("ACLs are not implemented yet; remove acl.enabled or set it to false")
-	// ErrClientAgent refuses client mode: a client agent sends everything to
-	// the servers over RPC, which is not built yet.
-	ErrClientAgent = errors.New("client agents (server = false) are not built yet: a client must reach the servers over RPC; run this agent as a server")
 )
 
 // httpError is an error answered with a status and a plain-text body, as

@@ -44,13 +44,16 @@ func FuzzServiceRegistration(f *testing.F) {
 		if err != nil {
 			return
 		}
-		req := reg.toRegister()
-		require.Equal(t, reg.Name, req.Service.Service)
-		require.Len(t, req.Checks, len(reg.allChecks()))
-		for _, c := range req.Checks {
+		svc, checks, err := reg.toLocal()
+		if err != nil {
+			return
+		}
+		require.Equal(t, reg.Name, svc.Service)
+		require.Len(t, checks, len(reg.allChecks()))
+		for _, c := range checks {
 			require.NotEmpty(t, c.CheckID)
 		}
-		_, err = catalog.Encode(req)
+		_, err = catalog.Encode(&catalog.RegisterRequest{Node: "n", Address: "a", Service: &svc})
 		require.NoError(t, err)
 	})
 }

@@ -61,9 +61,17 @@ func (a *Agent) routes() []route {
 		{"/v1/agent/leave", put, a.agentLeave},
 		{"/v1/operator/raft/configuration", get, a.operatorRaftConfiguration},
 		{"/v1/agent/services", get, a.agentServices},
+		{"/v1/agent/service/", get, a.agentService},
 		{"/v1/agent/checks", get, a.agentChecks},
 		{"/v1/agent/service/register", put, a.agentServiceRegister},
 		{"/v1/agent/service/deregister/", put, a.agentServiceDeregister},
+		{"/v1/agent/check/register", put, a.agentCheckRegister},
+		{"/v1/agent/check/deregister/", put, a.agentCheckDeregister},
+		{"/v1/agent/maintenance", put, a.agentMaintenance},
+		{"/v1/agent/reload", put, a.agentReload},
+		{"/v1/agent/service/maintenance/", put, a.agentServiceMaintenance},
+		{"/v1/agent/health/service/id/", get, a.agentHealthByID},
+		{"/v1/agent/health/service/name/", get, a.agentHealthByName},
 		{"/v1/agent/check/pass/", put, a.agentCheckTTL("passing")},
 		{"/v1/agent/check/warn/", put, a.agentCheckTTL("warning")},
 		{"/v1/agent/check/fail/", put, a.agentCheckTTL("critical")},
@@ -93,7 +101,8 @@ func match(routes []route, path string) (route, string, bool) {
 
 // handler dispatches requests to the routes: 404 for unknown paths, 405
 // with Consul's "method X not allowed" for wrong methods, 500 "No path to
-// datacenter" for another ?dc.
+// datacenter" for another ?dc. A client agent relays every request
+// outside /v1/agent/ to a server (relay.go).
 func (a *Agent) handler() http.Handler {
 	routes := a.routes()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -107,9 +116,13 @@ func (a *Agent) handler() http.Handler {
 			writeError(w, &httpError{http.StatusMethodNotAllowed, "method " + r.Method + " not allowed"})
 			return
 		}
+		h := rt.h
+		if a.client != nil && !strings.HasPrefix(rt.path, "/v1/agent/") {
+			h = a.relay
+		}
 		err := a.checkDatacenter(r)
 		if err == nil {
-			err = rt.h(w, r, rest)
+			err = h(w, r, rest)
 		}
 		switch {
 		case err == nil:

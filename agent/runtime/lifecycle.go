@@ -17,9 +17,11 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/cairn-sd/cairn/agent/checks"
 	"github.com/cairn-sd/cairn/agent/config"
 	"github.com/cairn-sd/cairn/agent/core"
 	"github.com/cairn-sd/cairn/agent/dns"
+	"github.com/cairn-sd/cairn/catalog"
 	"github.com/cairn-sd/cairn/internal/osenv"
 	"github.com/cairn-sd/cairn/raft"
 )
@@ -48,6 +50,10 @@ type Options struct {
 	Logger *zap.Logger
 	// Version is reported by /v1/agent/self and /v1/agent/members.
 	Version string
+	// Reload, if set, loads the configuration again for Reload.
+	Reload func() (*config.Config, error)
+	// Level, if set, is the logger's level, which a reload changes.
+	Level *zap.AtomicLevel
 }
 
 // Agent is one running agent: an Env with its event loop, the Raft server
@@ -57,8 +63,22 @@ type Agent struct {
 	opts   Options
 	logger *zap.Logger
 	env    *osenv.Env
-	server *core.Server
-	nodeID string
+	// server is the Raft server of a server agent, client the RPC client
+	// of a client agent; exactly one is set. member and backend are
+	// whichever it is, seen as a pool member and as the catalog's door.
+	server  *core.Server
+	client  *core.Client
+	member  poolMember
+	backend core.CatalogBackend
+	// local is the agent's own services and checks (agentlocal.go), and
+	// runner runs their HTTP and TCP checks (runners.go).
+	local  *core.Local
+	runner *checks.Runner
+	// fromFiles are the services and checks the config files added;
+	// reloadMu serialises reloads.
+	fromFiles configEntries
+	reloadMu  sync.Mutex
+	nodeID    string
 	// serverPort is the bound Raft port, advertised in member tags.
 	serverPort int
 	dataDir    string
@@ -99,7 +119,11 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 	if opts.Logger == nil {
 		opts.Logger = zap.NewNop()
 	}
-	a := &Agent{cfg: cfg, opts: opts, logger: opts.Logger, dataDir: cfg.DataDir, left: make(chan struct{})}
+	entries, err := fromConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("config services and checks: %w", err)
+	}
+	a := &Agent{cfg: cfg, opts: opts, logger: opts.Logger, dataDir: cfg.DataDir, left: make(chan struct{}), fromFiles: entries}
 	if err := a.prepareDataDir(); err != nil {
 		return nil, err
 	}
@@ -115,10 +139,7 @@ func checkSupported(cfg *config.Config) error {
 	if cfg.ACL.Enabled {
 		return ErrACLNotImplemented
 	}
-	if !cfg.Server {
-		return ErrClientAgent
-	}
-	if !(cfg.DevMode || cfg.Bootstrap || cfg.BootstrapExpect >= 1) {
+	if cfg.Server && !(cfg.DevMode || cfg.Bootstrap || cfg.BootstrapExpect >= 1) {
 		return errors.New("a server needs bootstrap_expect (or bootstrap) to form a cluster; set bootstrap_expect to the number of servers")
 	}
 	if len(cfg.ClientAddrs) == 0 || cfg.Ports.HTTP < 0 {
@@ -173,26 +194,22 @@ func (a *Agent) start() error {
 	go env.Run()
 	var startErr error
 	env.Do(func() {
-		a.server, startErr = core.NewServer(env, core.Config{
-			ID: raft.ServerID(a.nodeID), NodeName: a.cfg.NodeName,
-			NodeAddress: a.cfg.AdvertiseAddr.String(), Datacenter: a.cfg.Datacenter,
-			NodeMeta: a.cfg.NodeMeta, TaggedAddresses: a.cfg.TaggedAddresses,
-			Port: a.cfg.Ports.Server, AdvertiseHost: a.cfg.AdvertiseAddr.String(),
-			Dir: "raft", Bootstrap: a.cfg.DevMode || a.cfg.Bootstrap || a.cfg.BootstrapExpect == 1,
-			BootstrapExpect: a.cfg.BootstrapExpect, Gossip: a.gossipConfig(),
-			Multiplier:        a.cfg.Performance.RaftMultiplier,
-			SnapshotThreshold: uint64(a.cfg.RaftSnapshotThreshold),
-			TrailingEntries:   uint64(a.cfg.RaftTrailingLogs),
-		})
+		if a.cfg.Server {
+			startErr = a.startServer()
+		} else {
+			startErr = a.startClient()
+		}
+		if startErr == nil {
+			a.startLocal()
+		}
 	})
 	if startErr != nil {
 		return startErr
 	}
-	_, port, err := net.SplitHostPort(a.ServerAddr())
-	if err != nil {
-		return fmt.Errorf("raft listener address: %w", err)
+	a.runner = a.newRunner()
+	if err := a.addConfigEntries(a.fromFiles); err != nil {
+		return fmt.Errorf("config services and checks: %w", err)
 	}
-	a.serverPort, _ = strconv.Atoi(port)
 	if err := a.serveHTTP(); err != nil {
 		return err
 	}
@@ -200,6 +217,56 @@ func (a *Agent) start() error {
 		return err
 	}
 	return a.writeBoundAddresses()
+}
+
+// startServer starts the Raft server; it runs on the loop.
+func (a *Agent) startServer() error {
+	srv, err := core.NewServer(a.env, core.Config{
+		ID: raft.ServerID(a.nodeID), NodeName: a.cfg.NodeName,
+		NodeAddress: a.cfg.AdvertiseAddr.String(), Datacenter: a.cfg.Datacenter,
+		NodeMeta: a.cfg.NodeMeta, TaggedAddresses: a.cfg.TaggedAddresses,
+		Port: a.cfg.Ports.Server, AdvertiseHost: a.cfg.AdvertiseAddr.String(),
+		Dir: "raft", Bootstrap: a.cfg.DevMode || a.cfg.Bootstrap || a.cfg.BootstrapExpect == 1,
+		BootstrapExpect: a.cfg.BootstrapExpect, Gossip: a.gossipConfig(),
+		Multiplier:        a.cfg.Performance.RaftMultiplier,
+		SnapshotThreshold: uint64(a.cfg.RaftSnapshotThreshold),
+		TrailingEntries:   uint64(a.cfg.RaftTrailingLogs),
+	})
+	if err != nil {
+		return err
+	}
+	a.server, a.member, a.backend = srv, srv, srv
+	_, port, err := net.SplitHostPort(srv.BoundAddr())
+	if err != nil {
+		return fmt.Errorf("raft listener address: %w", err)
+	}
+	a.serverPort, _ = strconv.Atoi(port)
+	a.registerRelay()
+	return nil
+}
+
+// startClient joins the pool as a client agent; it runs on the loop.
+func (a *Agent) startClient() error {
+	cl, err := core.NewClient(a.env, core.ClientConfig{
+		NodeID: a.nodeID, NodeName: a.cfg.NodeName, Datacenter: a.cfg.Datacenter,
+		Gossip: *a.gossipConfig(), HoldTimeout: a.cfg.Performance.RPCHoldTimeout,
+	})
+	if err != nil {
+		return err
+	}
+	a.client, a.member, a.backend = cl, cl, cl
+	return nil
+}
+
+// startLocal creates the local state on the loop.
+func (a *Agent) startLocal() {
+	a.local = core.NewLocal(a.env, a.backend, core.LocalConfig{
+		Node: catalog.Node{
+			ID: a.nodeID, Node: a.cfg.NodeName, Address: a.cfg.AdvertiseAddr.String(),
+			Datacenter: a.cfg.Datacenter, TaggedAddresses: a.cfg.TaggedAddresses, Meta: a.cfg.NodeMeta,
+		},
+		PoolSize: func() int { return len(a.member.Members()) },
+	})
 }
 
 // gossipConfig places the agent in its datacenter's LAN pool on serf_lan,
@@ -247,10 +314,12 @@ func (a *Agent) serveHTTP() error {
 // HTTPAddr is the address of the first HTTP listener, "host:port".
 func (a *Agent) HTTPAddr() string { return a.httpLns[0].Addr().String() }
 
-// ServerAddr is the address the Raft listener is bound to.
+// ServerAddr is the address the Raft listener is bound to; "" on a client.
 func (a *Agent) ServerAddr() string {
 	var addr string
-	a.env.Do(func() { addr = a.server.BoundAddr() })
+	if a.server != nil {
+		a.env.Do(func() { addr = a.server.BoundAddr() })
+	}
 	return addr
 }
 
@@ -263,7 +332,7 @@ func (a *Agent) NodeID() string { return a.nodeID }
 // writeBoundAddresses writes BoundAddressesFile atomically.
 func (a *Agent) writeBoundAddresses() error {
 	var serf string
-	a.env.Do(func() { serf = a.server.GossipAddr() })
+	a.env.Do(func() { serf = a.member.GossipAddr() })
 	b, err := json.Marshal(BoundAddresses{Version: boundAddressesVersion,
 		HTTP: a.HTTPAddr(), Server: a.ServerAddr(), SerfLAN: serf, DNS: a.DNSAddr()})
 	if err != nil {
@@ -320,13 +389,22 @@ func (a *Agent) stop() {
 	for _, ln := range a.httpLns {
 		ln.Close()
 	}
+	if a.runner != nil {
+		a.runner.StopAll()
+	}
 	if a.dns != nil {
 		a.dns.Shutdown(context.Background())
 	}
 	if a.env != nil {
 		a.env.Do(func() {
+			if a.local != nil {
+				a.local.Stop()
+			}
 			if a.server != nil {
 				a.server.Stop()
+			}
+			if a.client != nil {
+				a.client.Stop()
 			}
 		})
 		a.env.Close()

@@ -47,7 +47,7 @@ func TestNodeIDPersistsAcrossRestarts(t *testing.T) {
 }
 
 // TestUnsupportedConfigurationsAreRefused checks the clear errors for
-// ACLs and for client agents.
+// ACLs.
 func TestUnsupportedConfigurationsAreRefused(t *testing.T) {
 	// New must fail; were it to start an agent, shutdown stops it.
 	stop := func(a *Agent) {
@@ -58,9 +58,6 @@ func TestUnsupportedConfigurationsAreRefused(t *testing.T) {
 	a, err := New(devConfig(t, `, "acl": {"enabled": true}`), Options{})
 	stop(a)
 	require.ErrorIs(t, err, ErrACLNotImplemented)
-	a, err = New(devConfig(t, `, "server": false`), Options{})
-	stop(a)
-	require.ErrorIs(t, err, ErrClientAgent)
 }
 
 // TestConnectionsOverTheLimitGet429 checks limits.http_max_conns_per_client.

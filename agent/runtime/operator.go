@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/cairn-sd/cairn/raft"
 )
@@ -47,18 +48,34 @@ func (a *Agent) operatorRaftConfiguration(w http.ResponseWriter, r *http.Request
 	return nil
 }
 
-// agentLeave serves PUT /v1/agent/leave: the agent hands off leadership if
-// it leads, leaves the gossip pool gracefully (so the leader deregisters
-// it and removes it from Raft) and then stops; Left reports it.
+// leavePropagation is how long a leaving agent keeps gossiping so that
+// its leave reaches the pool (a few LAN gossip intervals).
+const leavePropagation = time.Second
+
+// agentLeave serves PUT /v1/agent/leave (see Leave); Left then reports
+// that the agent left.
 func (a *Agent) agentLeave(w http.ResponseWriter, r *http.Request, _ string) error {
+	if err := a.Leave(); err != nil {
+		return err
+	}
+	a.leftOnce.Do(func() { close(a.left) })
+	return nil
+}
+
+// Leave leaves the cluster gracefully: a leader first hands off its
+// leadership, then the agent announces its leave to the gossip pool (so
+// the leader deregisters it and, for a server, removes it from Raft) and
+// keeps gossiping for leavePropagation. The caller shuts the agent down
+// afterwards.
+func (a *Agent) Leave() error {
 	var err error
-	if !a.env.Do(func() { err = a.server.Leave() }) {
+	if !a.env.Do(func() { err = a.member.Leave() }) {
 		return errShuttingDown
 	}
 	if err != nil {
 		return err
 	}
-	a.leftOnce.Do(func() { close(a.left) })
+	time.Sleep(leavePropagation)
 	return nil
 }
 

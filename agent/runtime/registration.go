@@ -1,8 +1,11 @@
 package runtime
 
 import (
+	"cmp"
 	"fmt"
+	"time"
 
+	"github.com/cairn-sd/cairn/agent/core"
 	"github.com/cairn-sd/cairn/catalog"
 )
 
@@ -39,6 +42,7 @@ type serviceCheck struct {
 	CheckID                        string
 	ID                             string
 	Name                           string
+	ServiceID                      string
 	Status                         string
 	Notes                          string
 	TTL                            catalog.Duration
@@ -93,50 +97,80 @@ func (reg *serviceRegistration) allChecks() []*serviceCheck {
 	return append(all, reg.Checks...)
 }
 
-// toRegister turns the registration into a catalog command for a node the
-// caller fills in. Check IDs default as in Consul: "service:<id>" for a
-// single check, "service:<id>:<n>" (from 1) for several.
-func (reg *serviceRegistration) toRegister() *catalog.RegisterRequest {
-	svc := &catalog.Service{
+// toLocal turns the registration into the local state's service and
+// checks. Check IDs default as in Consul: "service:<id>" for a single
+// check, "service:<id>:<n>" (from 1) for several.
+func (reg *serviceRegistration) toLocal() (catalog.Service, []core.LocalCheck, error) {
+	svc := catalog.Service{
 		ID: reg.ID, Service: reg.Name, Tags: reg.Tags, Address: reg.Address, Port: reg.Port,
 		Meta: reg.Meta, TaggedAddresses: reg.TaggedAddresses, EnableTagOverride: reg.EnableTagOverride,
 	}
 	if reg.Weights != nil {
 		svc.Weights = *reg.Weights
 	}
-	req := &catalog.RegisterRequest{Service: svc}
-	checks := reg.allChecks()
-	for i, c := range checks {
-		id := c.CheckID
-		if id == "" {
-			id = c.ID
+	all := reg.allChecks()
+	var checks []core.LocalCheck
+	for i, c := range all {
+		lc, err := c.toLocal(reg.ID, reg.Name, i, len(all))
+		if err != nil {
+			return svc, nil, err
 		}
-		if id == "" {
-			id = "service:" + reg.ID
-			if len(checks) > 1 {
-				id = fmt.Sprintf("service:%s:%d", reg.ID, i+1)
-			}
+		checks = append(checks, lc)
+	}
+	return svc, checks, nil
+}
+
+// toLocal turns a check definition into a local check: the i-th of n
+// checks of the service serviceID (named serviceName), or a node check
+// when serviceID is empty.
+func (c *serviceCheck) toLocal(serviceID, serviceName string, i, n int) (core.LocalCheck, error) {
+	if err := c.validate(); err != nil {
+		return core.LocalCheck{}, err
+	}
+	id := cmp.Or(c.CheckID, c.ID)
+	if id == "" && serviceName != "" {
+		id = "service:" + serviceID
+		if n > 1 {
+			id = fmt.Sprintf("service:%s:%d", serviceID, i+1)
 		}
-		name := c.Name
-		if name == "" {
-			name = fmt.Sprintf("Service '%s' check", reg.Name)
-		}
-		status := c.Status
-		if status == "" {
-			status = catalog.HealthCritical
-		}
-		req.Checks = append(req.Checks, &catalog.HealthCheck{
-			CheckID: id, Name: name, Status: status, Notes: c.Notes, ServiceID: reg.ID,
-			Type: c.checkType(),
+	}
+	id = cmp.Or(id, c.Name)
+	name := c.Name
+	if name == "" && serviceName != "" {
+		name = fmt.Sprintf("Service '%s' check", serviceName)
+	}
+	return core.LocalCheck{
+		HealthCheck: catalog.HealthCheck{
+			CheckID: id, Name: name, Status: cmp.Or(c.Status, catalog.HealthCritical), Notes: c.Notes,
+			ServiceID: serviceID, Type: c.checkType(),
 			Definition: catalog.HealthCheckDefinition{
-				HTTP: c.HTTP, Header: c.Header, Method: c.Method, Body: c.Body, TCP: c.TCP, UDP: c.UDP,
-				GRPC: c.GRPC, GRPCUseTLS: c.GRPCUseTLS, TLSServerName: c.TLSServerName,
-				TLSSkipVerify: c.TLSSkipVerify, Interval: c.Interval, Timeout: c.Timeout,
+				HTTP: c.HTTP, Header: c.Header, Method: c.Method, Body: c.Body, TCP: c.TCP,
+				TLSServerName: c.TLSServerName, TLSSkipVerify: c.TLSSkipVerify,
+				Interval: c.Interval, Timeout: c.Timeout,
 				DeregisterCriticalServiceAfter: c.DeregisterCriticalServiceAfter,
 			},
-		})
+		},
+		TTL:                            time.Duration(c.TTL),
+		DeregisterCriticalServiceAfter: time.Duration(c.DeregisterCriticalServiceAfter),
+	}, nil
+}
+
+// validate refuses a check the agent cannot run, with Consul's reasons.
+func (c *serviceCheck) validate() error {
+	switch c.checkType() {
+	case checkTypeTTL:
+		return nil
+	case checkTypeHTTP, checkTypeTCP:
+		if c.Interval <= 0 {
+			return badRequest("Interval must be > 0 for Script, HTTP, or TCP checks")
+		}
+		return nil
+	case checkTypeScript:
+		return badRequest("Scripts are disabled on this agent; to enable, configure 'enable_script_checks' or 'enable_local_script_checks' to true")
+	case checkTypeUDP, checkTypeGRPC:
+		return badRequest("%s checks are not supported by cairn; use an HTTP, TCP or TTL check", c.checkType())
 	}
-	return req
+	return badRequest("Must provide TTL or HTTP/TCP with an Interval")
 }
 
 // checkType names the kind of check, as Consul's Type field does.

@@ -37,42 +37,53 @@ func runAgentCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "cairn: agent: unexpected arguments %q\n", fs.Args())
 		return 1
 	}
-	cfg, err := config.Load(flags.Options())
+	load := func() (*config.Config, error) { return config.Load(flags.Options()) }
+	cfg, err := load()
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	if err := runAgent(cfg, stdout); err != nil {
+	if err := runAgent(cfg, load, stdout); err != nil {
 		fmt.Fprintf(stderr, "cairn: agent: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-// runAgent runs the agent described by cfg until SIGINT or SIGTERM.
-func runAgent(cfg *config.Config, stdout io.Writer) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return runAgentUntil(ctx, cfg, stdout)
+// runAgent runs the agent described by cfg until SIGINT or SIGTERM;
+// SIGHUP reloads its configuration through load.
+func runAgent(cfg *config.Config, load func() (*config.Config, error), stdout io.Writer) error {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(signals)
+	return runAgentUntil(signals, cfg, load, stdout)
 }
 
-// runAgentUntil runs the agent until ctx ends, then shuts it down.
-func runAgentUntil(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
-	logger, closeLog, err := newAgentLogger(cfg, stdout)
+// runAgentUntil runs the agent until a stop signal arrives on signals (or
+// the agent leaves through the API), then shuts it down. On SIGTERM it
+// first leaves the pool gracefully if leave_on_terminate is set (the
+// default on clients), on SIGINT unless skip_leave_on_interrupt is (the
+// default on servers), as Consul does; SIGHUP reloads.
+func runAgentUntil(signals <-chan os.Signal, cfg *config.Config, load func() (*config.Config, error), stdout io.Writer) error {
+	logger, level, closeLog, err := newAgentLogger(cfg, stdout)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	a, err := runtime.New(cfg, runtime.Options{Logger: logger, Version: Version})
+	a, err := runtime.New(cfg, runtime.Options{Logger: logger, Version: Version, Reload: load, Level: level})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "cairn agent running: HTTP on %s, server on %s (node %q, datacenter %q, data dir %s)\n",
 		a.HTTPAddr(), a.ServerAddr(), cfg.NodeName, cfg.Datacenter, a.DataDir())
-	select {
-	case <-ctx.Done():
-	case <-a.Left():
-		logger.Info("left the cluster")
+	for stopped := false; !stopped; {
+		select {
+		case sig := <-signals:
+			stopped = handleSignal(a, cfg, sig, logger)
+		case <-a.Left():
+			logger.Info("left the cluster")
+			stopped = true
+		}
 	}
 	logger.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
@@ -80,9 +91,27 @@ func runAgentUntil(ctx context.Context, cfg *config.Config, stdout io.Writer) er
 	return a.Shutdown(sctx)
 }
 
+// handleSignal acts on one signal and reports whether the agent stops.
+func handleSignal(a *runtime.Agent, cfg *config.Config, sig os.Signal, logger *zap.Logger) bool {
+	if sig == syscall.SIGHUP {
+		if err := a.Reload(); err != nil {
+			logger.Error("reload failed; the running configuration stays", zap.Error(err))
+		}
+		return false
+	}
+	leave := sig == syscall.SIGTERM && cfg.LeaveOnTerminate || sig == os.Interrupt && !cfg.SkipLeaveOnInterrupt
+	if leave {
+		logger.Info("leaving the cluster gracefully", zap.Stringer("signal", sig))
+		if err := a.Leave(); err != nil {
+			logger.Warn("graceful leave failed", zap.Error(err))
+		}
+	}
+	return true
+}
+
 // newAgentLogger builds the agent's logger at log_level, as JSON lines with
 // log_json, writing to out and, with log_file, to that file too.
-func newAgentLogger(cfg *config.Config, out io.Writer) (*zap.Logger, func(), error) {
+func newAgentLogger(cfg *config.Config, out io.Writer) (*zap.Logger, *zap.AtomicLevel, func(), error) {
 	encCfg := zap.NewProductionEncoderConfig()
 	encCfg.EncodeTime = zapcore.ISO8601TimeEncoder
 	var enc zapcore.Encoder
@@ -97,11 +126,12 @@ func newAgentLogger(cfg *config.Config, out io.Writer) (*zap.Logger, func(), err
 	if cfg.LogFile != "" {
 		f, err := os.OpenFile(cfg.LogFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
-			return nil, nil, fmt.Errorf("open log file: %w", err)
+			return nil, nil, nil, fmt.Errorf("open log file: %w", err)
 		}
 		sinks = append(sinks, zapcore.AddSync(f))
 		closeLog = func() { f.Close() }
 	}
-	core := zapcore.NewCore(enc, zapcore.NewMultiWriteSyncer(sinks...), cfg.ZapLevel())
-	return zap.New(core).Named("agent"), closeLog, nil
+	level := zap.NewAtomicLevelAt(cfg.ZapLevel())
+	core := zapcore.NewCore(enc, zapcore.NewMultiWriteSyncer(sinks...), level)
+	return zap.New(core).Named("agent"), &level, closeLog, nil
 }

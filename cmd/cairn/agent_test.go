@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
-	"context"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -35,28 +37,52 @@ func (b *syncBuffer) String() string {
 }
 
 // TestAgentRunsUntilStoppedAndPrintsBanner runs a dev agent in-process on
-// free ports, reads its banner and bound-addresses.json, and stops it.
+// free ports, reads its banner, reloads its services on SIGHUP, and stops
+// it with SIGTERM.
 func TestAgentRunsUntilStoppedAndPrintsBanner(t *testing.T) {
 	dir := t.TempDir()
 	cfgFile := filepath.Join(dir, "agent.json")
-	require.NoError(t, os.WriteFile(cfgFile, []byte(`{"ports": {"http": 0, "server": 0}, "log_json": true}`), 0o600))
-	cfg, err := config.Load(config.Options{Dev: true, ConfigPaths: []string{cfgFile}})
+	write := func(service string) {
+		doc := `{"ports": {"http": 0, "server": 0, "dns": -1}, "log_json": true,
+			"services": [{"name": "` + service + `", "port": 80}]}`
+		require.NoError(t, os.WriteFile(cfgFile, []byte(doc), 0o600))
+	}
+	write("before")
+	opts := config.Options{Dev: true, ConfigPaths: []string{cfgFile}}
+	cfg, err := config.Load(opts)
 	require.NoError(t, err)
+	load := func() (*config.Config, error) { return config.Load(opts) }
 
 	var out syncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 1)
 	done := make(chan error, 1)
-	go func() { done <- runAgentUntil(ctx, cfg, &out) }()
+	go func() { done <- runAgentUntil(signals, cfg, load, &out) }()
 	require.Eventually(t, func() bool { return strings.Contains(out.String(), "cairn agent running: HTTP on 127.0.0.1:") },
 		30*time.Second, 10*time.Millisecond)
-	cancel()
+	addr := strings.TrimSuffix(strings.Fields(strings.SplitAfter(out.String(), "HTTP on ")[1])[0], ",")
+	services := func() string {
+		resp, err := http.Get("http://" + addr + "/v1/agent/services")
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return string(b)
+	}
+	require.Contains(t, services(), `"before"`, "services from config files are registered at start")
+	write("after")
+	signals <- syscall.SIGHUP
+	require.Eventually(t, func() bool { return strings.Contains(services(), `"after"`) }, 30*time.Second, 20*time.Millisecond)
+	require.NotContains(t, services(), `"before"`, "a reload removes what the files no longer define")
+
+	signals <- syscall.SIGTERM
 	require.NoError(t, <-done)
 	require.Contains(t, out.String(), `"msg":"shutting down"`, "log_json writes JSON lines")
+	require.NotContains(t, out.String(), "leaving the cluster", "a server does not leave on SIGTERM by default")
 }
 
-// TestAgentRefusesACLsAndClientMode checks the clear errors for what is
-// not built yet, and that a bad flag still stops the agent.
-func TestAgentRefusesACLsAndClientMode(t *testing.T) {
+// TestAgentRefusesACLsAndBadFlags checks the clear error for what is not
+// built yet, and that a bad flag stops the agent.
+func TestAgentRefusesACLsAndBadFlags(t *testing.T) {
 	dir := t.TempDir()
 	aclFile := filepath.Join(dir, "acl.json")
 	require.NoError(t, os.WriteFile(aclFile, []byte(`{"acl": {"enabled": true}, "ports": {"http": 0, "server": 0}}`), 0o600))
@@ -64,10 +90,6 @@ func TestAgentRefusesACLsAndClientMode(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "ACLs are not implemented yet")
 	require.Contains(t, runtime.ErrACLNotImplemented.Error(), "ACLs are not implemented yet")
-
-	code, _, errOut = runCairn("agent", "-data-dir="+dir, "-bind=127.0.0.1", "-http-port=0", "-server-port=0", "-serf-lan-port=0")
-	require.Equal(t, 1, code)
-	require.Contains(t, errOut, "client agents (server = false) are not built yet")
 
 	code, _, errOut = runCairn("agent", "-data-dir=/d", "-bind=10.0.0.1", "-log-level=loud")
 	require.Equal(t, 1, code)

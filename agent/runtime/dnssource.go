@@ -1,0 +1,81 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/cairn-sd/cairn/catalog"
+)
+
+// relaySource answers a client agent's DNS queries from a server: each
+// lookup is a stale read relayed as the HTTP API would relay it (DNS
+// allows stale answers by default, as Consul's allow_stale does).
+type relaySource struct{ a *Agent }
+
+// get relays GET path?query&stale and decodes the JSON answer into v. It
+// reports false for a 404.
+func (s relaySource) get(path string, query url.Values, v any) (uint64, bool, error) {
+	query.Set("stale", "")
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, path+"?"+query.Encode(), http.NoBody)
+	if err != nil {
+		return 0, false, fmt.Errorf("dns lookup %s: %w", path, err)
+	}
+	ctx, cancel := context.WithTimeout(s.a.baseCtx, relayTimeout)
+	defer cancel()
+	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	if err := s.a.relay(rec, req.WithContext(ctx), ""); err != nil {
+		return 0, false, fmt.Errorf("dns lookup %s: %w", path, err)
+	}
+	index, _ := strconv.ParseUint(rec.header.Get("X-Consul-Index"), 10, 64)
+	switch rec.status {
+	case http.StatusOK:
+	case http.StatusNotFound:
+		return index, false, nil
+	default:
+		return 0, false, fmt.Errorf("dns lookup %s: server answered %d: %s", path, rec.status, strings.TrimSpace(rec.body.String()))
+	}
+	if err := json.Unmarshal(rec.body.Bytes(), v); err != nil {
+		return 0, false, fmt.Errorf("dns lookup %s: %w", path, err)
+	}
+	return index, true, nil
+}
+
+// Node returns the node name, exactly or else without regard to case.
+func (s relaySource) Node(name string) (*catalog.Node, uint64, error) {
+	var entry struct{ Node *catalog.Node }
+	index, found, err := s.get("/v1/catalog/node/"+url.PathEscape(name), url.Values{}, &entry)
+	if err != nil || (found && entry.Node != nil) {
+		return entry.Node, index, err
+	}
+	nodes, index, err := s.Nodes()
+	for _, n := range nodes {
+		if strings.EqualFold(n.Node, name) {
+			return n, index, err
+		}
+	}
+	return nil, index, err
+}
+
+// Nodes returns every node.
+func (s relaySource) Nodes() ([]*catalog.Node, uint64, error) {
+	var nodes []*catalog.Node
+	index, _, err := s.get("/v1/catalog/nodes", url.Values{}, &nodes)
+	return nodes, index, err
+}
+
+// ServiceInstances returns the health view of the service's instances
+// carrying tag.
+func (s relaySource) ServiceInstances(name, tag string) ([]*catalog.CheckServiceNode, uint64, error) {
+	q := url.Values{}
+	if tag != "" {
+		q.Set("tag", tag)
+	}
+	var out []*catalog.CheckServiceNode
+	index, _, err := s.get("/v1/health/service/"+url.PathEscape(name), q, &out)
+	return out, index, err
+}

@@ -1,0 +1,179 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// A client agent keeps no catalog. Every request outside /v1/agent/ is
+// relayed to a server of its datacenter over cairn's RPC (the client
+// picks the server and retries on another, see core.Client), and the
+// server answers it with its own HTTP handler, blocking queries included.
+// The client then writes the server's answer, status, headers and body,
+// as its own. The agent endpoints are the client's own: they act on its
+// local state.
+
+// methodHTTP is the RPC method that carries a relayed request.
+const methodHTTP = "Agent.HTTP"
+
+// relayVersion is the version of the relay's wire format.
+const relayVersion = 1
+
+// maxRelayBodyBytes caps a relayed request's body; the server applies the
+// endpoint's own, smaller limit.
+const maxRelayBodyBytes = 8 << 20
+
+// relayMargin is added to a blocking query's wait for the relay's RPC
+// deadline; relayTimeout bounds a request that does not block.
+const (
+	relayMargin  = 30 * time.Second
+	relayTimeout = 60 * time.Second
+)
+
+// relayedHeaders are the request headers a relay carries.
+var relayedHeaders = []string{"X-Consul-Token", "Content-Type", "Authorization"}
+
+// relayRequest is a relayed HTTP request.
+type relayRequest struct {
+	Version  int
+	Method   string
+	Path     string
+	RawQuery string
+	Header   http.Header
+	Body     []byte
+}
+
+// relayResponse is the server's answer to a relayed request.
+type relayResponse struct {
+	Version int
+	Status  int
+	Header  http.Header
+	Body    []byte
+}
+
+// relay serves a request on a client agent by relaying it to a server.
+func (a *Agent) relay(w http.ResponseWriter, r *http.Request, _ string) error {
+	body, err := readLimited(r, maxRelayBodyBytes)
+	if err != nil {
+		return err
+	}
+	req := relayRequest{Version: relayVersion, Method: r.Method, Path: r.URL.Path,
+		RawQuery: r.URL.RawQuery, Header: http.Header{}, Body: body}
+	for _, h := range relayedHeaders {
+		if v := r.Header.Values(h); len(v) > 0 {
+			req.Header[h] = v
+		}
+	}
+	b, err := json.Marshal(req)
+	if err != nil {
+		return fmt.Errorf("encode relayed request: %w", err)
+	}
+	type outcome struct {
+		resp []byte
+		err  error
+	}
+	timeout := relayDeadline(r)
+	o, err := onLoop(r.Context(), a, func(reply func(outcome)) {
+		a.client.Call(methodHTTP, b, timeout, r.Method == http.MethodGet, func(resp []byte, err error) {
+			reply(outcome{resp, err})
+		})
+	})
+	if err != nil {
+		return err
+	}
+	if o.err != nil {
+		return fmt.Errorf("rpc error making call: %w", o.err)
+	}
+	var resp relayResponse
+	if err := json.Unmarshal(o.resp, &resp); err != nil || resp.Version != relayVersion {
+		return fmt.Errorf("bad relayed answer from server (version %d): %v", resp.Version, err)
+	}
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(resp.Status)
+	w.Write(resp.Body)
+	return nil
+}
+
+// relayDeadline is the RPC deadline of a relayed request: a blocking
+// query's longest wait with its jitter, plus a margin.
+func relayDeadline(r *http.Request) time.Duration {
+	q := r.URL.Query()
+	if idx, err := strconv.ParseUint(q.Get("index"), 10, 64); err != nil || idx == 0 {
+		return relayTimeout
+	}
+	opts, err := parseQueryOptions(q)
+	if err != nil {
+		return relayTimeout
+	}
+	return opts.wait + opts.wait/16 + relayMargin
+}
+
+// registerRelay makes a server answer relayed requests. Each runs on its
+// own goroutine, as a request on the HTTP port would.
+func (a *Agent) registerRelay() {
+	a.server.RegisterRPC(methodHTTP, func(body []byte, reply func([]byte, error)) {
+		go func() {
+			resp, err := a.serveRelayed(body)
+			if !a.env.Post(func() { reply(resp, err) }) {
+				a.logger.Debug("agent stopped before a relayed answer was sent")
+			}
+		}()
+	})
+}
+
+// serveRelayed answers one relayed request with the agent's handler.
+func (a *Agent) serveRelayed(body []byte) ([]byte, error) {
+	var req relayRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return nil, fmt.Errorf("decode relayed request: %w", err)
+	}
+	if req.Version != relayVersion {
+		return nil, fmt.Errorf("relayed request of unknown version %d", req.Version)
+	}
+	if strings.HasPrefix(req.Path, "/v1/agent/") {
+		return nil, fmt.Errorf("agent endpoints are not relayed: %s", req.Path)
+	}
+	ctx, cancel := context.WithTimeout(a.baseCtx, maxWait+maxWait/16+relayMargin)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, req.Method, req.Path+"?"+req.RawQuery, bytes.NewReader(req.Body))
+	if err != nil {
+		return nil, fmt.Errorf("relayed request: %w", err)
+	}
+	hr.Header = req.Header
+	hr.RemoteAddr = "relay"
+	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	a.httpServer.Handler.ServeHTTP(rec, hr)
+	a.logger.Debug("answered a relayed request", zap.String("path", req.Path), zap.Int("status", rec.status))
+	return json.Marshal(relayResponse{Version: relayVersion, Status: rec.status, Header: rec.header, Body: rec.body.Bytes()})
+}
+
+// recorder is the http.ResponseWriter of a relayed request.
+type recorder struct {
+	header      http.Header
+	status      int
+	wroteHeader bool
+	body        bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(status int) {
+	if !r.wroteHeader {
+		r.status, r.wroteHeader = status, true
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return r.body.Write(b)
+}
