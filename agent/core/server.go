@@ -13,6 +13,7 @@ import (
 	"github.com/cairn-sd/cairn/netsim"
 	"github.com/cairn-sd/cairn/raft"
 	"github.com/cairn-sd/cairn/raft/driver"
+	"github.com/cairn-sd/cairn/raft/wal"
 )
 
 // ErrStopped fails requests made to a stopped server.
@@ -165,6 +166,9 @@ func (s *Server) accept(st netsim.Stream) netsim.StreamHandler { return s.raft.A
 // RegisterRPC makes h serve method on the server port, beside the methods
 // servers call on each other (the agent relays HTTP requests this way).
 func (s *Server) RegisterRPC(method string, h rpc.Handler) { s.rpcServer.Register(method, h) }
+
+// RaftStats returns the Raft driver's and its log's counters.
+func (s *Server) RaftStats() (driver.Stats, wal.Stats) { return s.raft.Stats() }
 
 // Catalog is the replicated state. Its reads are safe from any goroutine.
 func (s *Server) Catalog() *catalog.State { return s.fsm }

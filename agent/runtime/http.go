@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/cairn-sd/cairn/ui"
 )
 
 // maxJSONBodyBytes caps the JSON bodies of registrations and check updates.
@@ -69,6 +72,7 @@ func (a *Agent) routes() []route {
 		{"/v1/agent/check/deregister/", put, a.agentCheckDeregister},
 		{"/v1/agent/maintenance", put, a.agentMaintenance},
 		{"/v1/agent/reload", put, a.agentReload},
+		{"/v1/agent/metrics", get, a.agentMetricsHandler},
 		{"/v1/agent/service/maintenance/", put, a.agentServiceMaintenance},
 		{"/v1/agent/health/service/id/", get, a.agentHealthByID},
 		{"/v1/agent/health/service/name/", get, a.agentHealthByName},
@@ -105,12 +109,18 @@ func match(routes []route, path string) (route, string, bool) {
 // outside /v1/agent/ to a server (relay.go).
 func (a *Agent) handler() http.Handler {
 	routes := a.routes()
+	uiHandler := a.uiHandler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if uiHandler != nil && !strings.HasPrefix(r.URL.Path, "/v1/") {
+			uiHandler.ServeHTTP(w, r)
+			return
+		}
 		rt, rest, ok := match(routes, r.URL.Path)
 		if !ok {
 			http.NotFound(w, r)
 			return
 		}
+		defer a.metrics.observeHTTP(r.Method, rt.path, time.Now())
 		if !slices.Contains(rt.methods, r.Method) {
 			w.Header().Set("Allow", strings.Join(rt.methods, ","))
 			writeError(w, &httpError{http.StatusMethodNotAllowed, "method " + r.Method + " not allowed"})
@@ -131,6 +141,26 @@ func (a *Agent) handler() http.Handler {
 		case r.Context().Err() == nil:
 			writeError(w, err)
 		}
+	})
+}
+
+// uiHandler serves the web UI at ui_content_path when the UI is on, and
+// sends "/" there; it is nil when the UI is off.
+func (a *Agent) uiHandler() http.Handler {
+	if !a.cfg.UIEnabled {
+		return nil
+	}
+	prefix := a.cfg.UIContentPath
+	if prefix == "" {
+		prefix = "/ui/"
+	}
+	files := ui.Handler(prefix)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			http.Redirect(w, r, prefix, http.StatusMovedPermanently)
+			return
+		}
+		files.ServeHTTP(w, r)
 	})
 }
 

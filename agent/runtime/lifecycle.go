@@ -103,6 +103,7 @@ type Agent struct {
 	// waiting counts blocking queries waiting for a change, for tests and
 	// metrics.
 	waiting atomic.Int64
+	metrics *agentMetrics
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -207,6 +208,7 @@ func (a *Agent) start() error {
 		return startErr
 	}
 	a.runner = a.newRunner()
+	a.metrics = a.newMetrics()
 	if err := a.addConfigEntries(a.fromFiles); err != nil {
 		return fmt.Errorf("config services and checks: %w", err)
 	}
