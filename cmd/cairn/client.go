@@ -135,10 +135,12 @@ func (e *statusError) Error() string {
 // errMalformed marks an answer whose body could not be decoded.
 var errMalformed = errors.New("malformed response from agent")
 
-// response is a completed 2xx answer.
+// response is a completed answer: its status, body and headers (a
+// blocking query reads X-Consul-Index from them).
 type response struct {
-	code int
-	body []byte
+	code   int
+	body   []byte
+	header http.Header
 }
 
 // do sends one request and fails on any answer outside 2xx. path starts
@@ -158,10 +160,16 @@ func (c *apiClient) do(method, path string, query url.Values, body []byte) (*res
 // send is do without the status check: some callers treat 404 as an
 // answer (a KV key that does not exist).
 func (c *apiClient) send(method, path string, query url.Values, body []byte) (*response, error) {
+	return c.sendContext(context.Background(), method, path, query, body)
+}
+
+// sendContext is send with a context that can cancel the request: a
+// blocking query that lock or watch no longer needs.
+func (c *apiClient) sendContext(ctx context.Context, method, path string, query url.Values, body []byte) (*response, error) {
 	if c.setupErr != nil {
 		return nil, c.setupErr
 	}
-	req, err := http.NewRequest(method, c.requestURL(path, query), bodyReader(body))
+	req, err := http.NewRequestWithContext(ctx, method, c.requestURL(path, query), bodyReader(body))
 	if err != nil {
 		return nil, &connError{addr: c.addr, err: err}
 	}
@@ -180,7 +188,7 @@ func (c *apiClient) send(method, path string, query url.Values, body []byte) (*r
 	if err != nil {
 		return nil, &connError{addr: c.addr, err: fmt.Errorf("reading response: %w", err)}
 	}
-	return &response{code: resp.StatusCode, body: data}, nil
+	return &response{code: resp.StatusCode, body: data, header: resp.Header}, nil
 }
 
 // requestURL joins the base URL, the path and the query, adding dc and

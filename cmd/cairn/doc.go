@@ -34,4 +34,24 @@
 //	catalog.go     catalog datacenters, nodes, services
 //	operator.go    operator raft list-peers, remove-peer
 //	event.go, info.go, maint.go, rtt.go (Vivaldi distance), completion.go (bash, zsh, fish)
+//	blocking.go    blocking queries: ?index=, X-Consul-Index, the reset when an index goes backwards
+//	lock.go        lock: session, acquire, run the child while held, release
+//	locksession.go the lock's session (create, renew every TTL/2, destroy) and its KV reads and writes
+//	lockmutex.go   Consul's leader-election lock on PREFIX/.lock, and the lock monitor
+//	semaphore.go   Consul's semaphore: contender keys PREFIX/<session> and the holder document
+//	child.go       a child process in its own group, stopped with SIGTERM then SIGKILL
+//	watch.go       watch: the blocking-query loop, change detection, backoff, handlers
+//	watchquery.go  the query of each watch type and the handler's data
+//
+// # Locks and watches
+//
+// cairn lock and cairn watch are built from the HTTP API alone, as
+// Consul's are, and keep Consul's key layout and flag values, so that
+// they share a prefix with Consul's api.Lock and api.Semaphore. A lock
+// is only as good as its holder's knowledge that it still holds it:
+// lock watches the key and renews the session while the child runs, and
+// stops the child as soon as either says the lock is gone. That still
+// leaves a window in which a child that was paused acts on a lock it has
+// lost, which only a fencing check where the child acts (the key's
+// LockIndex, or its Session) can close.
 package main

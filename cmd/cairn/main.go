@@ -26,6 +26,7 @@ func commands() []command {
 		{"keygen", "Generate a new gossip encryption key", runKeygen},
 		{"kv", "Interact with the key-value store", runKV},
 		{"leave", "Gracefully leave the cluster and shut down the agent", runLeave},
+		{"lock", "Execute a command holding a lock", runLock},
 		{"maint", "Control node or service maintenance mode", runMaint},
 		{"members", "List the members of the cluster", runMembers},
 		{"operator", "Operate on the Raft configuration", runOperator},
@@ -33,6 +34,7 @@ func commands() []command {
 		{"rtt", "Estimate the network round trip time between nodes", runRTT},
 		{"validate", "Check config files or directories for errors", runValidate},
 		{"version", "Print the cairn version", runVersion},
+		{"watch", "Watch for changes in the catalog or KV store", runWatch},
 	}
 }
 

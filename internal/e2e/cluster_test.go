@@ -55,18 +55,21 @@ type server struct {
 	exited  chan struct{}
 }
 
-// seedConfig is a server's config.json in the seed's layout, with every
-// port 0 so that parallel runs never collide.
-func seedConfig(name, nodeID, dataDir, key string, join []string) string {
+// seedConfig is an agent's config.json in the seed's layout, with every
+// port 0 so that parallel runs never collide: a server with
+// bootstrap_expect 3, or a client agent.
+func seedConfig(name, nodeID, dataDir, key string, join []string, isServer bool) string {
 	if join == nil {
 		join = []string{}
 	}
 	cfg := map[string]any{
 		"datacenter": "prometheus", "bind_addr": "127.0.0.1", "log_level": "INFO",
-		"node_id": nodeID, "node_name": name, "data_dir": dataDir, "server": true,
-		"bootstrap_expect": 3, "encrypt": key, "ui": true, "client_addr": "127.0.0.1",
-		"retry_join": join,
-		"ports":      map[string]int{"http": 0, "dns": 0, "serf_lan": 0, "serf_wan": 0, "server": 0, "grpc": 0},
+		"node_id": nodeID, "node_name": name, "data_dir": dataDir, "server": isServer,
+		"encrypt": key, "ui": true, "client_addr": "127.0.0.1", "retry_join": join,
+		"ports": map[string]int{"http": 0, "dns": 0, "serf_lan": 0, "serf_wan": 0, "server": 0, "grpc": 0},
+	}
+	if isServer {
+		cfg["bootstrap_expect"] = 3
 	}
 	b, _ := json.MarshalIndent(cfg, "", "  ")
 	return string(b)
@@ -75,12 +78,17 @@ func seedConfig(name, nodeID, dataDir, key string, join []string) string {
 // startServer writes the config dir and starts `cairn agent -config-dir`,
 // then reads the bound addresses back from the data dir.
 func startServer(t *testing.T, bin, root, name, nodeID, key string, join []string) *server {
+	return startAgent(t, bin, root, name, nodeID, key, join, true)
+}
+
+// startAgent starts a server or a client agent.
+func startAgent(t *testing.T, bin, root, name, nodeID, key string, join []string, isServer bool) *server {
 	t.Helper()
 	s := &server{name: name, dir: filepath.Join(root, name), log: &bytes.Buffer{}}
 	confDir, dataDir := filepath.Join(s.dir, "config"), filepath.Join(s.dir, "data")
 	require.NoError(t, os.MkdirAll(confDir, 0o700))
 	require.NoError(t, os.WriteFile(filepath.Join(confDir, "config.json"),
-		[]byte(seedConfig(name, nodeID, dataDir, key, join)), 0o600))
+		[]byte(seedConfig(name, nodeID, dataDir, key, join, isServer)), 0o600))
 	s.start(t, bin)
 	return s
 }

@@ -28,9 +28,15 @@ func TestSeedClusterOfThreeServers(t *testing.T) {
 		startServer(t, bin, root, "server3", ids[2], key, []string{first.serfLAN}),
 	}
 	leader := leaderOf(t, servers)
+	client := startAgent(t, bin, root, "client1", "aa0e8c02-36d5-4f21-8888-0123456789ab", key, []string{first.serfLAN}, false)
+	require.Eventually(t, func() bool {
+		nodes, _, err := client.client(t).Catalog().Nodes(nil)
+		return err == nil && len(nodes) == 4
+	}, wait, 50*time.Millisecond, "the client agent joins and is registered")
 
 	members := first.cli(t, bin, "members")
-	require.Equal(t, 3, strings.Count(members, " alive "), members)
+	require.Equal(t, 4, strings.Count(members, " alive "), members)
+	require.Equal(t, 1, strings.Count(members, " client "), members)
 	require.Contains(t, members, "prometheus")
 	peers := first.cli(t, bin, "operator", "raft", "list-peers")
 	require.Equal(t, 3, strings.Count(peers, " true "), peers)
@@ -67,6 +73,32 @@ func TestSeedClusterOfThreeServers(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, passing, "a critical instance is filtered by ?passing")
 
+	// The client agent's own service, with a TTL check, reaches the catalog.
+	agent := client.client(t).Agent()
+	require.NoError(t, agent.ServiceRegister(&api.AgentServiceRegistration{
+		Name: "db", Port: 5432, Check: &api.AgentServiceCheck{CheckID: "db-ttl", TTL: "30s"},
+	}))
+	entries, dbMeta, err := client.client(t).Health().Service("db", "", true, nil)
+	require.NoError(t, err)
+	require.Empty(t, entries, "a TTL check starts critical")
+	require.NoError(t, agent.PassTTL("db-ttl", "ready"))
+	entries, dbMeta, err = client.client(t).Health().Service("db", "", true, nil)
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+	require.Equal(t, "client1", entries[0].Node.Node)
+
+	// A watch on db is not woken by a change to web: it times out with
+	// the same index.
+	_, err = kv.Put(&api.KVPair{Key: "unrelated", Value: []byte("x")}, nil)
+	require.NoError(t, err)
+	_, err = follower.client(t).Catalog().Register(&api.CatalogRegistration{
+		Node: "web-1", Address: "10.0.0.7", Service: &api.AgentService{ID: "web", Service: "web", Port: 81},
+	}, nil)
+	require.NoError(t, err)
+	_, again, err := client.client(t).Health().Service("db", "", true, &api.QueryOptions{WaitIndex: dbMeta.LastIndex, WaitTime: time.Second})
+	require.NoError(t, err)
+	require.Equal(t, dbMeta.LastIndex, again.LastIndex, "the watch on db timed out unchanged")
+
 	// A blocking query on the key returns once it changes.
 	changed := make(chan string, 1)
 	go func() {
@@ -90,8 +122,9 @@ func TestSeedClusterOfThreeServers(t *testing.T) {
 		}
 	}
 	leaderOf(t, rest)
-	_, err = rest[0].client(t).KV().Put(&api.KVPair{Key: "after/kill", Value: []byte("yes")}, nil)
-	require.NoError(t, err, "writes continue after kill -9 of the leader")
+	_, err = client.client(t).KV().Put(&api.KVPair{Key: "after/kill", Value: []byte("yes")}, nil)
+	require.NoError(t, err, "writes through the client continue after kill -9 of the leader")
+	require.Equal(t, "yes\n", client.cli(t, bin, "kv", "get", "after/kill"))
 	p, _, err := rest[1].client(t).KV().Get("app/config", &api.QueryOptions{RequireConsistent: true})
 	require.NoError(t, err)
 	require.Equal(t, "v3", string(p.Value), "nothing acknowledged is lost")
