@@ -36,6 +36,9 @@ type GossipConfig struct {
 	EncryptKey string
 	// Swim holds the protocol's timing; zero means swim.LANConfig().
 	Swim swim.Config
+	// OnUserEvent, if set, receives each user event the pool delivers
+	// (Consul's /v1/event), on the loop.
+	OnUserEvent func(swim.UserEvent)
 }
 
 // pool is an agent's membership of the LAN pool; servers and clients
@@ -53,7 +56,7 @@ func joinPool(env netsim.Env, g *GossipConfig, name string, tags swim.Tags, onEv
 	sc.Name, sc.Tags = name, tags
 	node, err := swimdriver.Start(env, swimdriver.Config{
 		Swim: sc, Port: g.Port, KeyringFile: "serf/local.keyring", EncryptKey: g.EncryptKey,
-		RetryJoin: g.RetryJoin, OnEvent: onEvent,
+		RetryJoin: g.RetryJoin, OnEvent: onEvent, OnUserEvent: g.OnUserEvent,
 	})
 	if err != nil {
 		return pool{}, err
@@ -83,6 +86,24 @@ func (p pool) GossipAddr() string {
 		return ""
 	}
 	return p.node.Addr()
+}
+
+// FireEvent broadcasts a user event to the pool; this agent receives it
+// too.
+func (p pool) FireEvent(name string, payload []byte) error {
+	if p.node == nil {
+		return ErrNoGossip
+	}
+	return p.node.UserEvent(name, payload)
+}
+
+// NodeCoordinate returns the network coordinate this agent last heard
+// for node (its own included).
+func (p pool) NodeCoordinate(node string) (swim.Coordinate, bool) {
+	if p.node == nil {
+		return swim.Coordinate{}, false
+	}
+	return p.node.Member().NodeCoordinate(node)
 }
 
 // leave leaves the pool gracefully.

@@ -27,6 +27,8 @@ type poolMember interface {
 	Join(addrs []string) error
 	Leave() error
 	GossipAddr() string
+	FireEvent(name string, payload []byte) error
+	NodeCoordinate(node string) (swim.Coordinate, bool)
 }
 
 // agentServiceView is one entry of /v1/agent/services (api.AgentService).

@@ -97,6 +97,7 @@ func (a *Agent) catalogNodes(w http.ResponseWriter, r *http.Request, _ string) e
 	}
 	return a.serveRead(w, r, func(ws *catalog.WatchSet) (uint64, any, error) {
 		idx, nodes, err := a.server.Catalog().ListNodes(ws, q)
+		sortNear(a, r, nodes, func(n *catalog.Node) string { return n.Node })
 		return idx, nonNil(nodes), err
 	})
 }
@@ -124,6 +125,7 @@ func (a *Agent) catalogServices(w http.ResponseWriter, r *http.Request, _ string
 func (a *Agent) catalogService(w http.ResponseWriter, r *http.Request, name string) error {
 	return a.serveServiceRead(w, r, name, func(ws *catalog.WatchSet, q catalog.Query) (uint64, any, error) {
 		idx, rows, err := a.server.Catalog().ServiceNodes(ws, name, q)
+		sortNear(a, r, rows, func(row *catalog.CatalogService) string { return row.Node })
 		return idx, nonNil(rows), err
 	})
 }

@@ -14,6 +14,7 @@ func (a *Agent) healthService(w http.ResponseWriter, r *http.Request, name strin
 		for _, row := range rows {
 			row.Checks = nonNil(row.Checks)
 		}
+		sortNear(a, r, rows, func(row *catalog.CheckServiceNode) string { return row.Node.Node })
 		return idx, nonNil(rows), err
 	})
 }

@@ -73,6 +73,11 @@ func (a *Agent) routes() []route {
 		{"/v1/agent/maintenance", put, a.agentMaintenance},
 		{"/v1/agent/reload", put, a.agentReload},
 		{"/v1/agent/metrics", get, a.agentMetricsHandler},
+		{"/v1/event/fire/", put, a.agentEventFire},
+		{"/v1/event/list", get, a.agentEventList},
+		{"/v1/coordinate/nodes", get, a.coordinateNodes},
+		{"/v1/coordinate/node/", get, a.coordinateNode},
+		{"/v1/coordinate/datacenters", get, a.coordinateDatacenters},
 		{"/v1/agent/service/maintenance/", put, a.agentServiceMaintenance},
 		{"/v1/agent/health/service/id/", get, a.agentHealthByID},
 		{"/v1/agent/health/service/name/", get, a.agentHealthByName},
@@ -127,7 +132,7 @@ func (a *Agent) handler() http.Handler {
 			return
 		}
 		h := rt.h
-		if a.client != nil && !strings.HasPrefix(rt.path, "/v1/agent/") {
+		if a.client != nil && !servedLocally(rt.path) {
 			h = a.relay
 		}
 		err := a.checkDatacenter(r)
@@ -142,6 +147,17 @@ func (a *Agent) handler() http.Handler {
 			writeError(w, err)
 		}
 	})
+}
+
+// servedLocally reports whether a client agent answers a route itself:
+// the agent's own endpoints, its events and its view of coordinates.
+func servedLocally(path string) bool {
+	for _, p := range []string{"/v1/agent/", "/v1/event/", "/v1/coordinate/"} {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // uiHandler serves the web UI at ui_content_path when the UI is on, and

@@ -104,6 +104,8 @@ type Agent struct {
 	// metrics.
 	waiting atomic.Int64
 	metrics *agentMetrics
+	// events are the user events this agent kept (events.go).
+	events *eventLog
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -124,7 +126,7 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config services and checks: %w", err)
 	}
-	a := &Agent{cfg: cfg, opts: opts, logger: opts.Logger, dataDir: cfg.DataDir, left: make(chan struct{}), fromFiles: entries}
+	a := &Agent{cfg: cfg, opts: opts, logger: opts.Logger, dataDir: cfg.DataDir, left: make(chan struct{}), fromFiles: entries, events: newEventLog()}
 	if err := a.prepareDataDir(); err != nil {
 		return nil, err
 	}
@@ -275,7 +277,7 @@ func (a *Agent) startLocal() {
 // joining through retry_join (the agent's own address may be listed, as in
 // the seed's configuration) with the encrypt key.
 func (a *Agent) gossipConfig() *core.GossipConfig {
-	g := &core.GossipConfig{Port: a.cfg.Ports.SerfLAN}
+	g := &core.GossipConfig{Port: a.cfg.Ports.SerfLAN, OnUserEvent: a.onUserEvent}
 	for _, hp := range a.cfg.RetryJoin {
 		g.RetryJoin = append(g.RetryJoin, hp.String())
 	}

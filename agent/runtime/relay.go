@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -66,7 +67,7 @@ func (a *Agent) relay(w http.ResponseWriter, r *http.Request, _ string) error {
 		return err
 	}
 	req := relayRequest{Version: relayVersion, Method: r.Method, Path: r.URL.Path,
-		RawQuery: r.URL.RawQuery, Header: http.Header{}, Body: body}
+		RawQuery: a.localNear(r.URL), Header: http.Header{}, Body: body}
 	for _, h := range relayedHeaders {
 		if v := r.Header.Values(h); len(v) > 0 {
 			req.Header[h] = v
@@ -102,6 +103,17 @@ func (a *Agent) relay(w http.ResponseWriter, r *http.Request, _ string) error {
 	w.WriteHeader(resp.Status)
 	w.Write(resp.Body)
 	return nil
+}
+
+// localNear rewrites ?near=_agent to this agent's node name, since the
+// server that answers is another agent.
+func (a *Agent) localNear(u *url.URL) string {
+	q := u.Query()
+	if q.Get("near") != "_agent" {
+		return u.RawQuery
+	}
+	q.Set("near", a.cfg.NodeName)
+	return q.Encode()
 }
 
 // relayDeadline is the RPC deadline of a relayed request: a blocking
