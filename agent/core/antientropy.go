@@ -34,6 +34,9 @@ import (
 // DefaultSyncInterval is the base period of a full sync.
 const DefaultSyncInterval = time.Minute
 
+// firstSyncMax bounds the random wait before the first full sync.
+const firstSyncMax = 3 * time.Second
+
 // syncRetry is the wait after a failed sync.
 const syncRetry = 2 * time.Second
 
@@ -93,15 +96,16 @@ func (l *Local) scaledInterval() time.Duration {
 }
 
 // scheduleFullSync sets the timer of the next full sync; the first comes
-// after a random part of one interval, later ones after an interval and
-// a random part of half of one.
+// soon after start (within firstSyncMax, so that the node's meta and
+// tagged addresses reach the catalog), later ones after an interval and a
+// random part of half of one.
 func (l *Local) scheduleFullSync(first bool) {
 	stopTimer(l.sync.timer)
 	if l.stopped {
 		return
 	}
 	d := l.scaledInterval()
-	wait := time.Duration(l.env.Rand().Int64N(int64(d)))
+	wait := time.Duration(l.env.Rand().Int64N(int64(min(d, firstSyncMax))))
 	if !first {
 		wait = d + time.Duration(l.env.Rand().Int64N(int64(d/2)+1))
 	}

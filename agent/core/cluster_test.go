@@ -23,21 +23,26 @@ type cluster struct {
 
 func newGossipCluster(t *testing.T, seed uint64) *cluster {
 	c := &cluster{sim: simtest.New(t, seed, netsim.Options{}), servers: map[string]*Server{}}
-	join := []string{"s1:8301", "s2:8301", "s3:8301"} // as the seed: every server, itself included
 	for i := 1; i <= 3; i++ {
-		name := fmt.Sprintf("s%d", i)
-		c.names = append(c.names, name)
-		c.sim.AddHost(name, "dc1", func(env netsim.Env) {
-			srv, err := NewServer(env, Config{
-				ID: raft.ServerID("id-" + name), NodeName: name, NodeAddress: env.Host(), Datacenter: "dc1",
-				Port: 8300, AdvertiseHost: env.Host(), Dir: "raft", BootstrapExpect: 3,
-				Gossip: &GossipConfig{Port: 8301, RetryJoin: join, Swim: swim.LocalConfig()},
-			})
-			require.NoError(t, err)
-			c.servers[name] = srv
-		})
+		c.addServer(t, fmt.Sprintf("s%d", i))
 	}
 	return c
+}
+
+// addServer adds a server with bootstrap_expect 3 that joins through the
+// first three (as the seed: every server, itself included).
+func (c *cluster) addServer(t *testing.T, name string) {
+	join := []string{"s1:8301", "s2:8301", "s3:8301"}
+	c.names = append(c.names, name)
+	c.sim.AddHost(name, "dc1", func(env netsim.Env) {
+		srv, err := NewServer(env, Config{
+			ID: raft.ServerID("id-" + name), NodeName: name, NodeAddress: env.Host(), Datacenter: "dc1",
+			Port: 8300, AdvertiseHost: env.Host(), Dir: "raft", BootstrapExpect: 3,
+			Gossip: &GossipConfig{Port: 8301, RetryJoin: join, Swim: swim.LocalConfig()},
+		})
+		require.NoError(t, err)
+		c.servers[name] = srv
+	})
 }
 
 func (c *cluster) leader() string {
@@ -79,6 +84,10 @@ func TestServersFindEachOtherBootstrapAndMirrorTheirMembership(t *testing.T) {
 		require.NotEmpty(t, leader, "the servers elect a leader")
 		require.Len(t, c.servers[leader].Peers(), 3, "all three servers vote")
 		require.Equal(t, map[string]string{"s1": "passing", "s2": "passing", "s3": "passing"}, c.serfHealth(t, leader))
+		_, consul, err := c.servers[leader].Catalog().ServiceNodes(nil, "consul", catalog.Query{})
+		require.NoError(t, err)
+		require.Len(t, consul, 3, "the leader registers a consul service for every server")
+		require.Equal(t, 8300, consul[0].ServicePort)
 
 		follower := c.follower()
 		cmd, err := catalog.Encode(&catalog.KVSetRequest{Key: "via/follower", Value: []byte("ok")})

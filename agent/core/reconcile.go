@@ -3,6 +3,7 @@ package core
 import (
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.uber.org/zap"
@@ -66,26 +67,49 @@ func (s *Server) reconcileMember(m swim.NodeInfo) {
 }
 
 // serfHealthUpdate returns the registration that gives a member its node
-// and serfHealth status, or nil if the catalog already says so.
+// and serfHealth status, and a server its "consul" service, or nil if the
+// catalog already says so.
 func (s *Server) serfHealthUpdate(m swim.NodeInfo, host, status, output string) catalog.Command {
 	_, node := s.fsm.GetNode(nil, m.Name)
-	if node != nil && node.Node.Address == host {
-		_, checks, err := s.fsm.NodeChecks(nil, m.Name, catalog.Query{})
-		if err == nil && slices.ContainsFunc(checks, func(c *catalog.HealthCheck) bool {
-			return c.CheckID == serfHealthCheckID && c.Status == status
-		}) {
-			return nil
-		}
+	consul := s.consulService(m)
+	if node != nil && node.Node.Address == host && s.hasSerfHealth(m.Name, status) &&
+		(consul == nil || slices.ContainsFunc(node.Services, func(svc *catalog.Service) bool { return svc.ID == consulServiceID })) {
+		return nil
 	}
 	// An existing node keeps the meta and tagged addresses its agent's
 	// anti-entropy gave it.
 	return &catalog.RegisterRequest{
 		SkipNodeUpdate: node != nil && node.Node.Address == host,
 		ID:             m.Tags[tagID], Node: m.Name, Address: host, Datacenter: s.cfg.Datacenter,
+		Service: consul,
 		Check: &catalog.HealthCheck{Node: m.Name, CheckID: serfHealthCheckID, Name: "Serf Health Status",
 			Status: status, Output: output},
 		Now: catalog.TimestampOf(s.env.Now()),
 	}
+}
+
+// hasSerfHealth reports whether node's serfHealth check has status.
+func (s *Server) hasSerfHealth(node, status string) bool {
+	_, checks, err := s.fsm.NodeChecks(nil, node, catalog.Query{})
+	return err == nil && slices.ContainsFunc(checks, func(c *catalog.HealthCheck) bool {
+		return c.CheckID == serfHealthCheckID && c.Status == status
+	})
+}
+
+// consulService is the "consul" service Consul's leader registers for
+// every server of its datacenter, at its RPC port; nil for other members.
+func (s *Server) consulService(m swim.NodeInfo) *catalog.Service {
+	srv, ok := s.serverOf(m)
+	if !ok {
+		return nil
+	}
+	_, port, err := net.SplitHostPort(srv.Address)
+	if err != nil {
+		return nil
+	}
+	p, _ := strconv.Atoi(port)
+	return &catalog.Service{ID: consulServiceID, Service: consulServiceID, Port: p, Weights: catalog.DefaultWeights,
+		Meta: map[string]string{"raft_version": "3", "serf_protocol_current": "2", "version": m.Tags[tagVersion]}}
 }
 
 // reconcileRaft adds, promotes and removes one server per round.

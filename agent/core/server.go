@@ -114,6 +114,7 @@ func NewServer(env netsim.Env, cfg Config) (*Server, error) {
 		inFlight: map[string]bool{}, rpcClient: rpc.NewClient(env)}
 	s.rpcServer = rpc.NewServer(s.logger)
 	s.registerRPC()
+	s.registerRemovePeer()
 	// The server listens itself (driver Port -1) so that it knows its bound
 	// port, which a Raft configuration must name, before Raft starts. Raft
 	// and RPC share the port; each stream's first byte says which it is.

@@ -90,3 +90,15 @@ func TestAgentRegistrationAcceptsSnakeCase(t *testing.T) {
 	require.Equal(t, "ttl", checks[0].Type)
 	require.Equal(t, time.Minute, checks[0].DeregisterCriticalServiceAfter)
 }
+
+func TestTheAgentsNodeCarriesTaggedAddresses(t *testing.T) {
+	_, client := startAgent(t, `, "tagged_addresses": {"wan": "203.0.113.9"}`)
+	require.Eventually(t, func() bool {
+		node, _, err := client.Catalog().Node(testNode, nil)
+		return err == nil && node != nil && node.Node.TaggedAddresses["wan"] == "203.0.113.9"
+	}, testWait, 20*time.Millisecond)
+	node, _, err := client.Catalog().Node(testNode, nil)
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1", node.Node.TaggedAddresses["lan"])
+	require.Equal(t, "127.0.0.1", node.Node.TaggedAddresses["lan_ipv4"])
+}

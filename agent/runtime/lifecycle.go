@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -228,7 +229,7 @@ func (a *Agent) startServer() error {
 	srv, err := core.NewServer(a.env, core.Config{
 		ID: raft.ServerID(a.nodeID), NodeName: a.cfg.NodeName,
 		NodeAddress: a.cfg.AdvertiseAddr.String(), Datacenter: a.cfg.Datacenter,
-		NodeMeta: a.cfg.NodeMeta, TaggedAddresses: a.cfg.TaggedAddresses,
+		NodeMeta: a.cfg.NodeMeta, TaggedAddresses: a.taggedAddresses(),
 		Port: a.cfg.Ports.Server, AdvertiseHost: a.cfg.AdvertiseAddr.String(),
 		Dir: "raft", Bootstrap: a.cfg.DevMode || a.cfg.Bootstrap || a.cfg.BootstrapExpect == 1,
 		BootstrapExpect: a.cfg.BootstrapExpect, Gossip: a.gossipConfig(),
@@ -267,10 +268,29 @@ func (a *Agent) startLocal() {
 	a.local = core.NewLocal(a.env, a.backend, core.LocalConfig{
 		Node: catalog.Node{
 			ID: a.nodeID, Node: a.cfg.NodeName, Address: a.cfg.AdvertiseAddr.String(),
-			Datacenter: a.cfg.Datacenter, TaggedAddresses: a.cfg.TaggedAddresses, Meta: a.cfg.NodeMeta,
+			Datacenter: a.cfg.Datacenter, TaggedAddresses: a.taggedAddresses(), Meta: a.cfg.NodeMeta,
 		},
 		PoolSize: func() int { return len(a.member.Members()) },
 	})
+}
+
+// taggedAddresses are the node's tagged addresses as Consul fills them:
+// lan and wan (with their _ipv4 forms) from the advertised addresses,
+// then tagged_addresses from the config on top.
+func (a *Agent) taggedAddresses() map[string]string {
+	lan, wan := a.cfg.AdvertiseAddr.String(), a.cfg.AdvertiseAddr.String()
+	if a.cfg.AdvertiseAddrWAN.IsValid() {
+		wan = a.cfg.AdvertiseAddrWAN.String()
+	}
+	out := map[string]string{"lan": lan, "wan": wan}
+	if a.cfg.AdvertiseAddr.Is4() {
+		out["lan_ipv4"] = lan
+	}
+	if !a.cfg.AdvertiseAddrWAN.IsValid() && a.cfg.AdvertiseAddr.Is4() || a.cfg.AdvertiseAddrWAN.Is4() {
+		out["wan_ipv4"] = wan
+	}
+	maps.Copy(out, a.cfg.TaggedAddresses)
+	return out
 }
 
 // gossipConfig places the agent in its datacenter's LAN pool on serf_lan,

@@ -1,9 +1,12 @@
 package runtime
 
 import (
+	"cmp"
+	"errors"
 	"net/http"
 	"time"
 
+	"github.com/cairn-sd/cairn/agent/core"
 	"github.com/cairn-sd/cairn/raft"
 )
 
@@ -46,6 +49,34 @@ func (a *Agent) operatorRaftConfiguration(w http.ResponseWriter, r *http.Request
 	}
 	writeJSON(w, r, out)
 	return nil
+}
+
+// operatorRaftPeer serves DELETE /v1/operator/raft/peer?id=|address=.
+func (a *Agent) operatorRaftPeer(w http.ResponseWriter, r *http.Request, _ string) error {
+	q := r.URL.Query()
+	target := cmp.Or(q.Get("id"), q.Get("address"))
+	if target == "" {
+		return badRequest("Must specify either ?id with the server's ID or ?address with IP:port of peer to remove")
+	}
+	var id raft.ServerID
+	var err error
+	if !a.env.Do(func() { id, err = a.server.PeerID(target) }) {
+		return errShuttingDown
+	}
+	if errors.Is(err, core.ErrUnknownPeer) {
+		return badRequest("%v", err)
+	}
+	if err != nil {
+		return err
+	}
+	err, lerr := onLoop(r.Context(), a, func(reply func(error)) { a.server.RemovePeer(id, reply) })
+	if lerr != nil {
+		return lerr
+	}
+	if errors.Is(err, core.ErrRemoveLeader) {
+		return badRequest("%v", err)
+	}
+	return err
 }
 
 // leavePropagation is how long a leaving agent keeps gossiping so that

@@ -156,7 +156,9 @@ func Start(env netsim.Env, cfg Config) (*Server, error) {
 	rc := raft.DefaultConfig(cfg.ID, env.Rand())
 	rc.ElectionTicks *= cfg.Multiplier
 	rc.HeartbeatTicks *= cfg.Multiplier
-	rc.HardState, rc.Snapshot, rc.Entries, rc.Logger = st.HardState, st.Snapshot, st.Entries, logger
+	// The core names itself in its log lines; it gets the logger without
+	// the driver's raft_id field so that the field appears once.
+	rc.HardState, rc.Snapshot, rc.Entries, rc.Logger = st.HardState, st.Snapshot, st.Entries, env.Logger()
 	core, err := raft.New(rc)
 	if err != nil {
 		w.Close()
