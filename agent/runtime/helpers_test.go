@@ -46,9 +46,9 @@ func startAgent(t *testing.T, extra string) (*Agent, *api.Client) {
 	client, err := api.NewClient(&api.Config{Address: a.HTTPAddr()})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {
-		nodes, _, err := client.Catalog().Nodes(nil)
-		return err == nil && len(nodes) == 1
-	}, testWait, 10*time.Millisecond, "the agent never registered its node")
+		checks, _, err := client.Health().Node(testNode, nil)
+		return err == nil && len(checks) == 1 && checks[0].CheckID == "serfHealth"
+	}, testWait, 10*time.Millisecond, "the leader never registered its node with serfHealth")
 	return a, client
 }
 

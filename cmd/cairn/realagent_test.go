@@ -42,9 +42,9 @@ func startRealAgent(t *testing.T) *apiClient {
 	t.Setenv("CAIRN_HTTP_ADDR", a.HTTPAddr())
 	c := (&httpFlags{}).client()
 	require.Eventually(t, func() bool {
-		var nodes []map[string]any
-		return c.getJSON("/v1/catalog/nodes", nil, &nodes) == nil && len(nodes) == 1
-	}, realAgentWait, 10*time.Millisecond, "the agent never registered its node")
+		var checks []map[string]any
+		return c.getJSON("/v1/health/node/node1", nil, &checks) == nil && len(checks) == 1
+	}, realAgentWait, 10*time.Millisecond, "the agent never registered its node with serfHealth")
 	return c
 }
 

@@ -51,7 +51,7 @@ func TestWatchKeyRunsTheHandlerOnChangesOnly(t *testing.T) {
 	dir := t.TempDir()
 	runs, indexes := filepath.Join(dir, "runs"), filepath.Join(dir, "indexes")
 	stop, done := startCommand(watchCmd, "-type=key", "-key=app/k",
-		"cat >> "+runs+"; echo \"$CONSUL_INDEX\" >> "+indexes)
+		"echo \"$CONSUL_INDEX\" >> "+indexes+"; cat >> "+runs)
 
 	first := waitRuns(t, runs, 1)
 	require.Equal(t, "app/k", first[0].Key)
