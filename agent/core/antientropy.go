@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"math"
 	"time"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/cairn-sd/cairn/catalog"
 	"github.com/cairn-sd/cairn/netsim"
+	"github.com/cairn-sd/cairn/raft"
 )
 
 // Anti-entropy keeps the catalog's entry of this node equal to the local
@@ -168,7 +170,11 @@ func (l *Local) syncDone(err error) {
 		return
 	}
 	if err != nil {
-		l.logger.Warn("syncing the local state to the catalog failed; will retry", zap.Error(err))
+		log := l.logger.Warn
+		if errors.Is(err, raft.ErrNotLeader) || errors.Is(err, ErrNoLeader) || isNoLeader(err) {
+			log = l.logger.Debug // an election is under way, as at start
+		}
+		log("syncing the local state to the catalog failed; will retry", zap.Error(err))
 		l.env.AfterFunc(syncRetry, l.runSync)
 		return
 	}
