@@ -34,7 +34,8 @@ const (
 var ErrInvalidDefinition = errors.New("checks: invalid check definition")
 
 // Definition is one check to run: an HTTP check when HTTP is set, a TCP
-// check when TCP is set. Exactly one of the two must be set.
+// check when TCP is set, a script check when Args is set. Exactly one of
+// the three must be set.
 type Definition struct {
 	// ID names the check; a second Start with the same ID replaces it.
 	ID string
@@ -51,6 +52,11 @@ type Definition struct {
 	TLSSkipVerify bool
 	// TCP is the host:port a TCP check connects to.
 	TCP string
+	// Args is a script check's command and its arguments, run without a
+	// shell. The agent allows script checks only when enable_script_checks
+	// (or, for checks from its config files, enable_local_script_checks)
+	// is set.
+	Args []string
 	// Interval is the time from the end of one run to the start of the
 	// next. It must be positive; a value below MinInterval is raised to it.
 	Interval time.Duration
@@ -80,17 +86,31 @@ func (d Definition) validate() error {
 	switch {
 	case d.ID == "":
 		return invalid(d.ID, "the check ID is empty")
-	case (d.HTTP == "") == (d.TCP == ""):
-		return invalid(d.ID, "exactly one of HTTP and TCP must be set")
+	case count(d.HTTP != "", d.TCP != "", len(d.Args) > 0) != 1:
+		return invalid(d.ID, "exactly one of HTTP, TCP and Args must be set")
 	case d.Interval <= 0:
 		return invalid(d.ID, "the interval must be positive, got %s", d.Interval)
 	case d.Timeout < 0:
 		return invalid(d.ID, "the timeout must not be negative, got %s", d.Timeout)
 	case d.HTTP != "":
 		return d.validateHTTP()
-	default:
+	case d.TCP != "":
 		return d.validateTCP()
+	case d.Method != "" || len(d.Header) > 0 || d.Body != "":
+		return invalid(d.ID, "method, header and body apply only to HTTP checks")
 	}
+	return nil
+}
+
+// count is how many of the conditions hold.
+func count(conds ...bool) int {
+	n := 0
+	for _, c := range conds {
+		if c {
+			n++
+		}
+	}
+	return n
 }
 
 // validateHTTP checks the URL and method of an HTTP check.

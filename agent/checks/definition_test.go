@@ -15,8 +15,8 @@ func TestStartRejectsInvalidDefinitions(t *testing.T) {
 		want string
 	}{
 		{"no ID", Definition{TCP: "127.0.0.1:80", Interval: s}, "ID is empty"},
-		{"neither kind", Definition{ID: "c", Interval: s}, "exactly one of HTTP and TCP"},
-		{"both kinds", Definition{ID: "c", HTTP: "http://x", TCP: "x:1", Interval: s}, "exactly one of HTTP and TCP"},
+		{"neither kind", Definition{ID: "c", Interval: s}, "exactly one of HTTP, TCP and Args"},
+		{"both kinds", Definition{ID: "c", HTTP: "http://x", TCP: "x:1", Interval: s}, "exactly one of HTTP, TCP and Args"},
 		{"no interval", Definition{ID: "c", TCP: "x:1"}, "interval must be positive"},
 		{"negative interval", Definition{ID: "c", TCP: "x:1", Interval: -s}, "interval must be positive"},
 		{"negative timeout", Definition{ID: "c", TCP: "x:1", Interval: s, Timeout: -s}, "timeout must not be negative"},

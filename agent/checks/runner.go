@@ -87,10 +87,13 @@ func (r *Runner) Start(d Definition) error {
 			zap.Duration("minimum", norm.Interval))
 	}
 	var p probe
-	if norm.HTTP != "" {
+	switch {
+	case norm.HTTP != "":
 		p = newHTTPProbe(norm)
-	} else {
+	case norm.TCP != "":
 		p = newTCPProbe(norm)
+	default:
+		p = newScriptProbe(norm)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &run{id: norm.ID, interval: norm.Interval, probe: p, cancel: cancel, done: make(chan struct{})}

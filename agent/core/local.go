@@ -46,6 +46,9 @@ type LocalCheck struct {
 	// DeregisterCriticalServiceAfter removes the check's service once the
 	// check has been critical that long (zero: never).
 	DeregisterCriticalServiceAfter time.Duration
+	// ScriptArgs is a script check's command; the agent runs it, the
+	// catalog never sees it.
+	ScriptArgs []string
 }
 
 // localCheck is a LocalCheck with its timers.

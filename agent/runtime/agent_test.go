@@ -84,7 +84,7 @@ func TestAgentRegistrationAcceptsSnakeCase(t *testing.T) {
 	require.True(t, reg.EnableTagOverride)
 	require.Equal(t, map[string]string{"build_id": "7"}, reg.Meta)
 	require.Equal(t, 80, reg.TaggedAddresses["lan_ipv4"].Port)
-	_, checks, err := reg.toLocal()
+	_, checks, err := reg.toLocal(false)
 	require.NoError(t, err)
 	require.Equal(t, "c1", checks[0].CheckID)
 	require.Equal(t, "ttl", checks[0].Type)

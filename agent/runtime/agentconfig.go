@@ -27,6 +27,7 @@ type configEntries struct {
 // cannot run (a script check, a check without interval).
 func fromConfig(cfg *config.Config) (configEntries, error) {
 	e := configEntries{checks: map[string][]core.LocalCheck{}}
+	scripts := cfg.EnableScriptChecks || cfg.EnableLocalScriptChecks
 	for _, sd := range cfg.Services {
 		svc := catalog.Service{ID: sd.ID, Service: sd.Name, Tags: sd.Tags, Address: sd.Address, Port: sd.Port,
 			Meta: sd.Meta, EnableTagOverride: sd.EnableTagOverride,
@@ -36,7 +37,7 @@ func fromConfig(cfg *config.Config) (configEntries, error) {
 		}
 		e.services = append(e.services, svc)
 		for i, cd := range sd.Checks {
-			lc, err := checkFromConfig(cd, svc.ID, svc.Service, i, len(sd.Checks))
+			lc, err := checkFromConfig(cd, svc.ID, svc.Service, i, len(sd.Checks), scripts)
 			if err != nil {
 				return e, fmt.Errorf("service %q: %w", svc.ID, err)
 			}
@@ -44,7 +45,7 @@ func fromConfig(cfg *config.Config) (configEntries, error) {
 		}
 	}
 	for _, cd := range cfg.Checks {
-		lc, err := checkFromConfig(cd, cd.ServiceID, "", 0, 1)
+		lc, err := checkFromConfig(cd, cd.ServiceID, "", 0, 1, scripts)
 		if err != nil {
 			return e, err
 		}
@@ -55,14 +56,14 @@ func fromConfig(cfg *config.Config) (configEntries, error) {
 
 // checkFromConfig converts one check definition through the same rules as
 // an API registration.
-func checkFromConfig(cd config.CheckDefinition, serviceID, serviceName string, i, n int) (core.LocalCheck, error) {
+func checkFromConfig(cd config.CheckDefinition, serviceID, serviceName string, i, n int, scripts bool) (core.LocalCheck, error) {
 	c := serviceCheck{
 		ID: cd.ID, Name: cd.Name, ServiceID: cd.ServiceID, Status: cd.Status, Notes: cd.Notes,
 		TTL: catalog.Duration(cd.TTL), Interval: catalog.Duration(cd.Interval), Timeout: catalog.Duration(cd.Timeout),
 		DeregisterCriticalServiceAfter: catalog.Duration(cd.DeregisterCriticalServiceAfter),
 		HTTP:                           cd.HTTP, Method: cd.Method, Header: cd.Header, TCP: cd.TCP, GRPC: cd.GRPC, Args: cd.Args,
 	}
-	lc, err := c.toLocal(serviceID, serviceName, i, n)
+	lc, err := c.toLocal(serviceID, serviceName, i, n, scripts)
 	if err != nil {
 		return lc, fmt.Errorf("check %q: %w", cmp.Or(cd.ID, cd.Name), err)
 	}

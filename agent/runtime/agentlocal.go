@@ -119,7 +119,7 @@ func (a *Agent) agentServiceRegister(w http.ResponseWriter, r *http.Request, _ s
 	if err != nil {
 		return err
 	}
-	svc, checks, err := reg.toLocal()
+	svc, checks, err := reg.toLocal(a.cfg.EnableScriptChecks)
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func (a *Agent) agentCheckRegister(w http.ResponseWriter, r *http.Request, _ str
 	if c.Name == "" {
 		return badRequest("Missing check name")
 	}
-	lc, err := c.toLocal(c.ServiceID, "", 0, 1)
+	lc, err := c.toLocal(c.ServiceID, "", 0, 1, a.cfg.EnableScriptChecks)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,4 +102,24 @@ func TestAClientAgentRelaysTheAPIAndSyncsItsServices(t *testing.T) {
 	entries, _, err = c.Health().Service("web", "", false, nil)
 	require.NoError(t, err)
 	require.Empty(t, entries)
+}
+
+func TestScriptChecksRunOnlyWhenEnabled(t *testing.T) {
+	_, c := startAgent(t, "")
+	err := c.Agent().CheckRegister(&api.AgentCheckRegistration{Name: "script",
+		AgentServiceCheck: api.AgentServiceCheck{Args: []string{"true"}, Interval: "1s"}})
+	require.ErrorContains(t, err, "Scripts are disabled")
+
+	_, c = startAgent(t, `, "enable_script_checks": true`)
+	require.NoError(t, c.Agent().CheckRegister(&api.AgentCheckRegistration{Name: "script",
+		AgentServiceCheck: api.AgentServiceCheck{Args: []string{"sh", "-c", "echo from-script; exit 1"}, Interval: "1s"}}))
+	require.Eventually(t, func() bool {
+		checks, _, err := c.Health().Node(testNode, nil)
+		for _, ch := range checks {
+			if err == nil && ch.CheckID == "script" && ch.Status == api.HealthWarning && strings.Contains(ch.Output, "from-script") {
+				return true
+			}
+		}
+		return false
+	}, testWait, 50*time.Millisecond, "the script's exit code 1 reaches the catalog as warning")
 }

@@ -44,7 +44,7 @@ func FuzzServiceRegistration(f *testing.F) {
 		if err != nil {
 			return
 		}
-		svc, checks, err := reg.toLocal()
+		svc, checks, err := reg.toLocal(false)
 		if err != nil {
 			return
 		}

@@ -100,7 +100,8 @@ func (reg *serviceRegistration) allChecks() []*serviceCheck {
 // toLocal turns the registration into the local state's service and
 // checks. Check IDs default as in Consul: "service:<id>" for a single
 // check, "service:<id>:<n>" (from 1) for several.
-func (reg *serviceRegistration) toLocal() (catalog.Service, []core.LocalCheck, error) {
+// Script checks are refused unless scripts is true.
+func (reg *serviceRegistration) toLocal(scripts bool) (catalog.Service, []core.LocalCheck, error) {
 	svc := catalog.Service{
 		ID: reg.ID, Service: reg.Name, Tags: reg.Tags, Address: reg.Address, Port: reg.Port,
 		Meta: reg.Meta, TaggedAddresses: reg.TaggedAddresses, EnableTagOverride: reg.EnableTagOverride,
@@ -111,7 +112,7 @@ func (reg *serviceRegistration) toLocal() (catalog.Service, []core.LocalCheck, e
 	all := reg.allChecks()
 	var checks []core.LocalCheck
 	for i, c := range all {
-		lc, err := c.toLocal(reg.ID, reg.Name, i, len(all))
+		lc, err := c.toLocal(reg.ID, reg.Name, i, len(all), scripts)
 		if err != nil {
 			return svc, nil, err
 		}
@@ -123,8 +124,8 @@ func (reg *serviceRegistration) toLocal() (catalog.Service, []core.LocalCheck, e
 // toLocal turns a check definition into a local check: the i-th of n
 // checks of the service serviceID (named serviceName), or a node check
 // when serviceID is empty.
-func (c *serviceCheck) toLocal(serviceID, serviceName string, i, n int) (core.LocalCheck, error) {
-	if err := c.validate(); err != nil {
+func (c *serviceCheck) toLocal(serviceID, serviceName string, i, n int, scripts bool) (core.LocalCheck, error) {
+	if err := c.validate(scripts); err != nil {
 		return core.LocalCheck{}, err
 	}
 	id := cmp.Or(c.CheckID, c.ID)
@@ -152,21 +153,34 @@ func (c *serviceCheck) toLocal(serviceID, serviceName string, i, n int) (core.Lo
 		},
 		TTL:                            time.Duration(c.TTL),
 		DeregisterCriticalServiceAfter: time.Duration(c.DeregisterCriticalServiceAfter),
+		ScriptArgs:                     c.scriptArgs(),
 	}, nil
 }
 
-// validate refuses a check the agent cannot run, with Consul's reasons.
-func (c *serviceCheck) validate() error {
+// scriptArgs is the command of a script check, in either spelling.
+func (c *serviceCheck) scriptArgs() []string {
+	if len(c.Args) > 0 {
+		return c.Args
+	}
+	return c.ScriptArgs
+}
+
+// validate refuses a check the agent cannot run, with Consul's reasons;
+// scripts says whether script checks are enabled for this source.
+func (c *serviceCheck) validate(scripts bool) error {
 	switch c.checkType() {
 	case checkTypeTTL:
 		return nil
+	case checkTypeScript:
+		if !scripts {
+			return badRequest("Scripts are disabled on this agent; to enable, configure 'enable_script_checks' or 'enable_local_script_checks' to true")
+		}
+		fallthrough
 	case checkTypeHTTP, checkTypeTCP:
 		if c.Interval <= 0 {
 			return badRequest("Interval must be > 0 for Script, HTTP, or TCP checks")
 		}
 		return nil
-	case checkTypeScript:
-		return badRequest("Scripts are disabled on this agent; to enable, configure 'enable_script_checks' or 'enable_local_script_checks' to true")
 	case checkTypeUDP, checkTypeGRPC:
 		return badRequest("%s checks are not supported by cairn; use an HTTP, TCP or TTL check", c.checkType())
 	}

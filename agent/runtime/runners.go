@@ -10,7 +10,7 @@ import (
 	"github.com/cairn-sd/cairn/agent/core"
 )
 
-// The agent runs its HTTP and TCP checks with an agent/checks Runner on
+// The agent runs its HTTP, TCP and script checks with an agent/checks Runner on
 // their own goroutines; each result is posted to the loop and recorded in
 // the local state, whose anti-entropy carries it to the catalog. TTL
 // checks need no runner: the local state times them.
@@ -33,12 +33,12 @@ func (a *Agent) newRunner() *checks.Runner {
 func (a *Agent) startRunners(cs []core.LocalCheck) {
 	for _, c := range cs {
 		def := c.Definition
-		if def.HTTP == "" && def.TCP == "" {
+		if def.HTTP == "" && def.TCP == "" && len(c.ScriptArgs) == 0 {
 			continue
 		}
 		err := a.runner.Start(checks.Definition{
 			ID: c.CheckID, HTTP: def.HTTP, Method: def.Method, Header: def.Header, Body: def.Body,
-			TLSSkipVerify: def.TLSSkipVerify, TCP: def.TCP,
+			TLSSkipVerify: def.TLSSkipVerify, TCP: def.TCP, Args: c.ScriptArgs,
 			Interval: time.Duration(def.Interval), Timeout: time.Duration(def.Timeout),
 		})
 		if err != nil {
