@@ -99,7 +99,8 @@ func (c *Client) Call(method string, body []byte, timeout time.Duration, read bo
 		done(nil, ErrStopped)
 		return
 	}
-	r := &route{c: c, method: method, body: body, timeout: timeout, read: read,
+	r := &route{env: c.env, rpc: c.rpc, pick: c.pick, answered: c.answered,
+		stopped: func() bool { return c.stopped }, method: method, body: body, timeout: timeout, read: read,
 		deadline: c.env.Now().Add(c.cfg.HoldTimeout), tried: map[string]bool{}, done: done}
 	r.next()
 }

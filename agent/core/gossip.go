@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"net"
 	"strconv"
 
@@ -39,6 +40,9 @@ type GossipConfig struct {
 	// OnUserEvent, if set, receives each user event the pool delivers
 	// (Consul's /v1/event), on the loop.
 	OnUserEvent func(swim.UserEvent)
+	// KeyringFile is where the pool's keyring is kept on the Env's disk;
+	// empty means the LAN pool's "serf/local.keyring".
+	KeyringFile string
 }
 
 // pool is an agent's membership of the LAN pool; servers and clients
@@ -55,7 +59,7 @@ func joinPool(env netsim.Env, g *GossipConfig, name string, tags swim.Tags, onEv
 	}
 	sc.Name, sc.Tags = name, tags
 	node, err := swimdriver.Start(env, swimdriver.Config{
-		Swim: sc, Port: g.Port, KeyringFile: "serf/local.keyring", EncryptKey: g.EncryptKey,
+		Swim: sc, Port: g.Port, KeyringFile: cmp.Or(g.KeyringFile, "serf/local.keyring"), EncryptKey: g.EncryptKey,
 		RetryJoin: g.RetryJoin, OnEvent: onEvent, OnUserEvent: g.OnUserEvent,
 	})
 	if err != nil {
@@ -158,6 +162,9 @@ func (s *Server) Leave() error {
 				}
 			}
 		}
+	}
+	if s.wan.node != nil {
+		s.wan.leave()
 	}
 	return s.leave()
 }

@@ -11,7 +11,9 @@ import (
 )
 
 // A client's request goes to one server of its datacenter, found in the
-// LAN pool. When that server cannot take it, the request moves on:
+// LAN pool; a request for another datacenter goes from a server to one of
+// that datacenter's servers, found in the WAN pool (wan.go). When the
+// server chosen cannot take it, the request moves on:
 //
 //   - a server that could not be reached never saw the request, so any
 //     request moves to another server at once;
@@ -32,9 +34,14 @@ var ErrNoLeader = errors.New("No cluster leader")
 // request right now.
 const retryPause = 250 * time.Millisecond
 
-// route is one request travelling between servers.
+// route is one request travelling between servers: pick chooses an
+// untried server, answered hears which server answered or failed.
 type route struct {
-	c        *Client
+	env      netsim.Env
+	rpc      *rpc.Client
+	pick     func(tried map[string]bool) string
+	answered func(addr string, ok bool)
+	stopped  func() bool
 	method   string
 	body     []byte
 	timeout  time.Duration
@@ -48,24 +55,21 @@ type route struct {
 // next sends the request to a server not yet tried, or pauses and starts
 // over when every known server has been tried.
 func (r *route) next() {
-	if r.c.stopped {
+	if r.stopped() {
 		r.done(nil, ErrStopped)
 		return
 	}
-	addr := r.c.pick(r.tried)
+	addr := r.pick(r.tried)
 	if addr == "" {
 		r.tried = map[string]bool{}
 		r.retryLater(ErrNoServers)
 		return
 	}
-	r.c.rpc.Call(addr, r.method, r.body, r.timeout, func(resp []byte, err error) {
+	r.rpc.Call(addr, r.method, r.body, r.timeout, func(resp []byte, err error) {
+		r.answered(addr, err == nil)
 		if err == nil {
-			r.c.preferred = addr
 			r.done(resp, nil)
 			return
-		}
-		if r.c.preferred == addr {
-			r.c.preferred = ""
 		}
 		r.tried[addr] = true
 		switch {
@@ -88,37 +92,58 @@ func (r *route) retryLater(err error) {
 	if r.lastErr == nil || !errors.Is(err, ErrNoServers) {
 		r.lastErr = err
 	}
-	if r.c.env.Now().Add(retryPause).After(r.deadline) {
+	if r.env.Now().Add(retryPause).After(r.deadline) {
 		r.done(nil, r.lastErr)
 		return
 	}
-	r.c.env.AfterFunc(retryPause, r.next)
+	r.env.AfterFunc(retryPause, r.next)
 }
 
 // isNoLeader reports whether a server answered ErrNoLeader.
-func isNoLeader(err error) bool {
+func isNoLeader(err error) bool { return isRemote(err, ErrNoLeader) }
+
+// isRemote reports whether err is a server's answer of sentinel.
+func isRemote(err, sentinel error) bool {
 	var re *rpc.RemoteError
-	return errors.As(err, &re) && re.Text == ErrNoLeader.Error()
+	return errors.As(err, &re) && re.Text == sentinel.Error()
+}
+
+// liveServers returns the RPC addresses of the live, untried servers of
+// datacenter dc among members, sorted.
+func liveServers(members []swim.NodeInfo, dc string, tried map[string]bool) []string {
+	var live []string
+	for _, m := range members {
+		if m.State != swim.StateAlive {
+			continue
+		}
+		if srv, ok := serverOf(m, dc); ok && !tried[srv.Address] {
+			live = append(live, srv.Address)
+		}
+	}
+	slices.Sort(live)
+	return live
 }
 
 // pick returns the preferred server if it is live and untried, else a
 // random live untried server of the datacenter, else "".
 func (c *Client) pick(tried map[string]bool) string {
-	var live []string
-	for _, m := range c.Members() {
-		if m.State != swim.StateAlive {
-			continue
-		}
-		if srv, ok := serverOf(m, c.cfg.Datacenter); ok && !tried[srv.Address] {
-			live = append(live, srv.Address)
-		}
-	}
+	live := liveServers(c.Members(), c.cfg.Datacenter, tried)
 	if len(live) == 0 {
 		return ""
 	}
 	if slices.Contains(live, c.preferred) {
 		return c.preferred
 	}
-	slices.Sort(live)
 	return live[c.env.Rand().IntN(len(live))]
+}
+
+// answered keeps a server that answered as the preferred one and drops
+// one that failed.
+func (c *Client) answered(addr string, ok bool) {
+	switch {
+	case ok:
+		c.preferred = addr
+	case c.preferred == addr:
+		c.preferred = ""
+	}
 }

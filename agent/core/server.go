@@ -62,6 +62,12 @@ type Config struct {
 	// mirrors the pool into the catalog and Raft's membership. Without it
 	// the server registers only its own node.
 	Gossip *GossipConfig
+	// WANGossip, if set, puts the server in the WAN pool with the servers
+	// of other datacenters (wan.go).
+	WANGossip *GossipConfig
+	// HoldTimeout bounds the retries of a request for another datacenter;
+	// zero means DefaultHoldTimeout.
+	HoldTimeout time.Duration
 	// CheckInterval is the period of the role check; zero means 100 ms.
 	CheckInterval time.Duration
 	// SnapshotThreshold and TrailingEntries tune Raft's snapshots; zero
@@ -92,6 +98,7 @@ type Server struct {
 	registering    uint64
 
 	pool
+	wan          pool
 	bootstrapped bool
 	// inFlight marks members whose reconcile proposal is uncommitted.
 	inFlight  map[string]bool
@@ -115,6 +122,7 @@ func NewServer(env netsim.Env, cfg Config) (*Server, error) {
 	s.rpcServer = rpc.NewServer(s.logger)
 	s.registerRPC()
 	s.registerRemovePeer()
+	s.registerForwardDC()
 	// The server listens itself (driver Port -1) so that it knows its bound
 	// port, which a Raft configuration must name, before Raft starts. Raft
 	// and RPC share the port; each stream's first byte says which it is.
@@ -146,6 +154,12 @@ func NewServer(env netsim.Env, cfg Config) (*Server, error) {
 		if s.pool, err = joinPool(env, cfg.Gossip, cfg.NodeName, s.serverTags(), s.onMemberEvent); err != nil {
 			s.Stop()
 			return nil, fmt.Errorf("core: join the LAN pool: %w", err)
+		}
+	}
+	if cfg.WANGossip != nil {
+		if err := s.startWAN(cfg.WANGossip); err != nil {
+			s.Stop()
+			return nil, err
 		}
 	}
 	s.check = env.AfterFunc(cfg.CheckInterval, s.onCheck)
@@ -285,6 +299,7 @@ func (s *Server) Stop() {
 		s.check.Stop()
 	}
 	s.pool.stop()
+	s.wan.stop()
 	s.rpcClient.Close()
 	s.listener.Close()
 	s.raft.Stop()
