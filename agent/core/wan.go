@@ -68,6 +68,10 @@ func (w WANPool) Members() []swim.NodeInfo { return w.p.Members() }
 // Join asks the WAN pool at addrs to take this server in.
 func (w WANPool) Join(addrs []string) error { return w.p.Join(addrs) }
 
+// NodeCoordinate returns the WAN coordinate this server last heard for
+// the member named node (<node>.<datacenter>).
+func (w WANPool) NodeCoordinate(node string) (swim.Coordinate, bool) { return w.p.NodeCoordinate(node) }
+
 // Addr is this server's address in the WAN pool.
 func (w WANPool) Addr() string { return w.p.GossipAddr() }
 

@@ -108,14 +108,24 @@ func (a *Agent) agentSelf(w http.ResponseWriter, r *http.Request, _ string) erro
 	return nil
 }
 
-// agentMembers serves GET /v1/agent/members: this node alone until the
-// gossip pool exists.
+// errNotServer refuses a WAN operation on a client agent.
+var errNotServer = &httpError{http.StatusInternalServerError, "this agent is not a server: only servers are members of the WAN pool"}
+
+// agentMembers serves GET /v1/agent/members (?wan=1: the WAN pool, whose
+// members are named <node>.<datacenter>); this node alone without gossip.
 func (a *Agent) agentMembers(w http.ResponseWriter, r *http.Request, _ string) error {
-	if r.URL.Query().Has("wan") {
-		return &httpError{http.StatusInternalServerError, "the WAN pool is not built yet"}
+	wan := r.URL.Query().Has("wan") && r.URL.Query().Get("wan") != "0"
+	if wan && a.server == nil {
+		return errNotServer
 	}
 	var nodes []swim.NodeInfo
-	if !a.env.Do(func() { nodes = a.member.Members() }) {
+	if !a.env.Do(func() {
+		if wan {
+			nodes = a.server.WAN().Members()
+		} else {
+			nodes = a.member.Members()
+		}
+	}) {
 		return errShuttingDown
 	}
 	if len(nodes) == 0 {
@@ -152,25 +162,39 @@ func (a *Agent) memberOf(n swim.NodeInfo) member {
 		m.Addr = host
 		m.Port, _ = strconv.Atoi(port)
 	}
-	maps.Copy(m.Tags, a.self().Tags)
+	for _, k := range []string{"build", "vsn", "vsn_min", "vsn_max", "segment", "acls"} {
+		m.Tags[k] = a.self().Tags[k]
+	}
 	maps.Copy(m.Tags, n.Tags)
 	return m
 }
 
-// agentJoin serves PUT /v1/agent/join/<address>: join the LAN pool through
-// a member at address (host or host:port, default port serf_lan).
+// agentJoin serves PUT /v1/agent/join/<address>: join the LAN pool (the
+// WAN pool with ?wan=1) through a member at address (host or host:port,
+// default port serf_lan or serf_wan).
 func (a *Agent) agentJoin(w http.ResponseWriter, r *http.Request, addr string) error {
-	if r.URL.Query().Has("wan") {
-		return &httpError{http.StatusInternalServerError, "the WAN pool is not built yet"}
+	wan := r.URL.Query().Has("wan") && r.URL.Query().Get("wan") != "0"
+	if wan && a.server == nil {
+		return errNotServer
 	}
 	if addr == "" {
 		return &httpError{http.StatusBadRequest, "missing address to join"}
 	}
+	port := a.cfg.Ports.SerfLAN
+	if wan {
+		port = a.cfg.Ports.SerfWAN
+	}
 	if _, _, err := net.SplitHostPort(addr); err != nil {
-		addr = net.JoinHostPort(addr, strconv.Itoa(a.cfg.Ports.SerfLAN))
+		addr = net.JoinHostPort(addr, strconv.Itoa(port))
 	}
 	var err error
-	if !a.env.Do(func() { err = a.member.Join([]string{addr}) }) {
+	if !a.env.Do(func() {
+		if wan {
+			err = a.server.WAN().Join([]string{addr})
+		} else {
+			err = a.member.Join([]string{addr})
+		}
+	}) {
 		return errShuttingDown
 	}
 	if err != nil {

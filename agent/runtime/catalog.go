@@ -82,10 +82,14 @@ func (a *Agent) catalogDeregister(w http.ResponseWriter, r *http.Request, _ stri
 	return nil
 }
 
-// catalogDatacenters serves GET /v1/catalog/datacenters: this datacenter
-// only, until the WAN pool exists.
+// catalogDatacenters serves GET /v1/catalog/datacenters: every datacenter
+// the WAN pool knows, nearest first.
 func (a *Agent) catalogDatacenters(w http.ResponseWriter, r *http.Request, _ string) error {
-	writeJSON(w, r, []string{a.cfg.Datacenter})
+	var dcs []string
+	if !a.env.Do(func() { dcs = a.server.Datacenters() }) {
+		return errShuttingDown
+	}
+	writeJSON(w, r, dcs)
 	return nil
 }
 

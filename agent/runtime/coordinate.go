@@ -69,11 +69,33 @@ func (a *Agent) coordinateNode(w http.ResponseWriter, r *http.Request, node stri
 	return nil
 }
 
-// coordinateDatacenters serves GET /v1/coordinate/datacenters: this
-// datacenter, with the WAN coordinates of its servers once a WAN pool
-// exists (none yet).
+// datacenterCoordinates is one entry of /v1/coordinate/datacenters.
+type datacenterCoordinates struct {
+	Datacenter  string
+	AreaID      string
+	Coordinates []coordinateView
+}
+
+// coordinateDatacenters serves GET /v1/coordinate/datacenters: the WAN
+// coordinates of every datacenter's servers this server has heard, its
+// datacenters nearest first.
 func (a *Agent) coordinateDatacenters(w http.ResponseWriter, r *http.Request, _ string) error {
-	writeJSON(w, r, []map[string]any{{"Datacenter": a.cfg.Datacenter, "AreaID": "wan", "Coordinates": []coordinateView{}}})
+	var out []datacenterCoordinates
+	if !a.env.Do(func() {
+		byDC := map[string][]coordinateView{}
+		wan := a.server.WAN()
+		for _, m := range wan.Members() {
+			if c, ok := wan.NodeCoordinate(m.Name); ok && m.State != swim.StateDead && m.State != swim.StateLeft {
+				byDC[m.Tags["dc"]] = append(byDC[m.Tags["dc"]], coordinateView{Node: m.Name, Coord: c})
+			}
+		}
+		for _, dc := range a.server.Datacenters() {
+			out = append(out, datacenterCoordinates{Datacenter: dc, AreaID: "wan", Coordinates: append([]coordinateView{}, byDC[dc]...)})
+		}
+	}) {
+		return errShuttingDown
+	}
+	writeJSON(w, r, out)
 	return nil
 }
 

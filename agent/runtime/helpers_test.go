@@ -22,7 +22,7 @@ const testNode = "node1"
 // devConfig is a -dev configuration with free ports, plus extra JSON keys.
 func devConfig(t *testing.T, extra string) *config.Config {
 	t.Helper()
-	doc := `{"node_name": "` + testNode + `", "ports": {"http": 0, "server": 0, "serf_lan": 0, "dns": 0}` + extra + `}`
+	doc := `{"node_name": "` + testNode + `", "ports": {"http": 0, "server": 0, "serf_lan": 0, "serf_wan": 0, "dns": 0}` + extra + `}`
 	cfg, err := config.Parse("test.json", []byte(doc), config.Options{
 		Dev:            true,
 		Hostname:       func() (string, error) { return "testhost", nil },

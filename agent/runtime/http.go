@@ -110,9 +110,9 @@ func match(routes []route, path string) (route, string, bool) {
 }
 
 // handler dispatches requests to the routes: 404 for unknown paths, 405
-// with Consul's "method X not allowed" for wrong methods, 500 "No path to
-// datacenter" for another ?dc. A client agent relays every request
-// outside /v1/agent/ to a server (relay.go).
+// with Consul's "method X not allowed" for wrong methods. A client agent
+// relays every request outside /v1/agent/ to a server, and a request for
+// another datacenter goes to a server there (relay.go).
 func (a *Agent) handler() http.Handler {
 	routes := a.routes()
 	uiHandler := a.uiHandler()
@@ -136,10 +136,10 @@ func (a *Agent) handler() http.Handler {
 		if a.client != nil && !servedLocally(rt.path) {
 			h = a.relay
 		}
-		err := a.checkDatacenter(r)
-		if err == nil {
-			err = h(w, r, rest)
+		if dc := a.remoteDatacenter(r); dc != "" && !strings.HasPrefix(rt.path, "/v1/agent/") && rt.path != "/v1/event/list" {
+			h = func(w http.ResponseWriter, r *http.Request, _ string) error { return a.relayTo(w, r, dc) }
 		}
+		err := h(w, r, rest)
 		switch {
 		case err == nil:
 		case a.baseCtx.Err() != nil:
@@ -153,7 +153,7 @@ func (a *Agent) handler() http.Handler {
 // servedLocally reports whether a client agent answers a route itself:
 // the agent's own endpoints, its events and its view of coordinates.
 func servedLocally(path string) bool {
-	for _, p := range []string{"/v1/agent/", "/v1/event/", "/v1/coordinate/"} {
+	for _, p := range []string{"/v1/agent/", "/v1/event/", "/v1/coordinate/nodes", "/v1/coordinate/node/"} {
 		if strings.HasPrefix(path, p) {
 			return true
 		}

@@ -43,6 +43,8 @@ type BoundAddresses struct {
 	// version 1: readers of older files see them empty).
 	SerfLAN string `json:"serf_lan,omitempty"`
 	DNS     string `json:"dns,omitempty"`
+	// SerfWAN is a server's WAN gossip address (also version 1).
+	SerfWAN string `json:"serf_wan,omitempty"`
 }
 
 // Options are what the agent needs beside its configuration.
@@ -232,7 +234,8 @@ func (a *Agent) startServer() error {
 		NodeMeta: a.cfg.NodeMeta, TaggedAddresses: a.taggedAddresses(),
 		Port: a.cfg.Ports.Server, AdvertiseHost: a.cfg.AdvertiseAddr.String(),
 		Dir: "raft", Bootstrap: a.cfg.DevMode || a.cfg.Bootstrap || a.cfg.BootstrapExpect == 1,
-		BootstrapExpect: a.cfg.BootstrapExpect, Gossip: a.gossipConfig(),
+		BootstrapExpect: a.cfg.BootstrapExpect, Gossip: a.gossipConfig(), WANGossip: a.wanGossipConfig(),
+		HoldTimeout:       a.cfg.Performance.RPCHoldTimeout,
 		Multiplier:        a.cfg.Performance.RaftMultiplier,
 		SnapshotThreshold: uint64(a.cfg.RaftSnapshotThreshold),
 		TrailingEntries:   uint64(a.cfg.RaftTrailingLogs),
@@ -307,6 +310,22 @@ func (a *Agent) gossipConfig() *core.GossipConfig {
 	return g
 }
 
+// wanGossipConfig places a server in the WAN pool on serf_wan, joining
+// through retry_join_wan; nil when serf_wan is -1.
+func (a *Agent) wanGossipConfig() *core.GossipConfig {
+	if a.cfg.Ports.SerfWAN < 0 {
+		return nil
+	}
+	g := &core.GossipConfig{Port: a.cfg.Ports.SerfWAN}
+	for _, hp := range a.cfg.RetryJoinWAN {
+		g.RetryJoin = append(g.RetryJoin, hp.String())
+	}
+	if key := a.cfg.GossipKey(); len(key) > 0 {
+		g.EncryptKey = base64.StdEncoding.EncodeToString(key)
+	}
+	return g
+}
+
 // serveHTTP listens on every client address and serves the API.
 func (a *Agent) serveHTTP() error {
 	a.conns = newConnLimiter(a.cfg.Limits.HTTPMaxConnsPerClient)
@@ -355,10 +374,15 @@ func (a *Agent) NodeID() string { return a.nodeID }
 
 // writeBoundAddresses writes BoundAddressesFile atomically.
 func (a *Agent) writeBoundAddresses() error {
-	var serf string
-	a.env.Do(func() { serf = a.member.GossipAddr() })
+	var serf, serfWAN string
+	a.env.Do(func() {
+		serf = a.member.GossipAddr()
+		if a.server != nil {
+			serfWAN = a.server.WAN().Addr()
+		}
+	})
 	b, err := json.Marshal(BoundAddresses{Version: boundAddressesVersion,
-		HTTP: a.HTTPAddr(), Server: a.ServerAddr(), SerfLAN: serf, DNS: a.DNSAddr()})
+		HTTP: a.HTTPAddr(), Server: a.ServerAddr(), SerfLAN: serf, DNS: a.DNSAddr(), SerfWAN: serfWAN})
 	if err != nil {
 		return fmt.Errorf("encode bound addresses: %w", err)
 	}

@@ -88,12 +88,12 @@ func parseUintParam(q url.Values, key, name string) (uint64, bool, error) {
 	return n, true, nil
 }
 
-// checkDatacenter answers "No path to datacenter" for a ?dc naming another
-// datacenter: WAN forwarding is not built yet.
-func (a *Agent) checkDatacenter(r *http.Request) error {
+// remoteDatacenter returns the datacenter ?dc names when it is not this
+// agent's own, or "".
+func (a *Agent) remoteDatacenter(r *http.Request) string {
 	dc := r.URL.Query().Get("dc")
-	if dc != "" && !strings.EqualFold(dc, a.cfg.Datacenter) {
-		return errNoPath
+	if dc == "" || strings.EqualFold(dc, a.cfg.Datacenter) {
+		return ""
 	}
-	return nil
+	return dc
 }

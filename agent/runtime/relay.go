@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/cairn-sd/cairn/agent/core"
 )
 
 // A client agent keeps no catalog. Every request outside /v1/agent/ is
@@ -21,6 +24,11 @@ import (
 // The client then writes the server's answer, status, headers and body,
 // as its own. The agent endpoints are the client's own: they act on its
 // local state.
+//
+// A request for another datacenter (?dc=) is relayed the same way to a
+// server of that datacenter, found in the WAN pool (core/wan.go), which
+// serves it as its own; the consistency mode and blocking parameters
+// travel with it. A client sends it through a server of its own.
 
 // methodHTTP is the RPC method that carries a relayed request.
 const methodHTTP = "Agent.HTTP"
@@ -62,6 +70,11 @@ type relayResponse struct {
 
 // relay serves a request on a client agent by relaying it to a server.
 func (a *Agent) relay(w http.ResponseWriter, r *http.Request, _ string) error {
+	return a.relayTo(w, r, a.cfg.Datacenter)
+}
+
+// relayTo relays a request to a server of datacenter dc.
+func (a *Agent) relayTo(w http.ResponseWriter, r *http.Request, dc string) error {
 	body, err := readLimited(r, maxRelayBodyBytes)
 	if err != nil {
 		return err
@@ -82,13 +95,21 @@ func (a *Agent) relay(w http.ResponseWriter, r *http.Request, _ string) error {
 		err  error
 	}
 	timeout := relayDeadline(r)
+	read := r.Method == http.MethodGet
 	o, err := onLoop(r.Context(), a, func(reply func(outcome)) {
-		a.client.Call(methodHTTP, b, timeout, r.Method == http.MethodGet, func(resp []byte, err error) {
-			reply(outcome{resp, err})
-		})
+		answer := func(resp []byte, err error) { reply(outcome{resp, err}) }
+		switch {
+		case a.client != nil:
+			a.client.CallDatacenter(dc, methodHTTP, b, timeout, read, answer)
+		default:
+			a.server.CallDatacenter(dc, methodHTTP, b, timeout, read, answer)
+		}
 	})
 	if err != nil {
 		return err
+	}
+	if errors.Is(o.err, core.ErrNoPath) {
+		return errNoPath
 	}
 	if o.err != nil {
 		return fmt.Errorf("rpc error making call: %w", o.err)

@@ -43,7 +43,7 @@ func TestAgentRunsUntilStoppedAndPrintsBanner(t *testing.T) {
 	dir := t.TempDir()
 	cfgFile := filepath.Join(dir, "agent.json")
 	write := func(service string) {
-		doc := `{"ports": {"http": 0, "server": 0, "dns": -1}, "log_json": true,
+		doc := `{"ports": {"http": 0, "server": 0, "serf_lan": 0, "serf_wan": 0, "dns": -1}, "log_json": true,
 			"services": [{"name": "` + service + `", "port": 80}]}`
 		require.NoError(t, os.WriteFile(cfgFile, []byte(doc), 0o600))
 	}

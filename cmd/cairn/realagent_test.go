@@ -24,7 +24,7 @@ const realAgentWait = 30 * time.Second
 // leads and has registered its node.
 func startRealAgent(t *testing.T) *apiClient {
 	t.Helper()
-	doc := `{"node_name": "node1", "ports": {"http": 0, "server": 0, "serf_lan": 0, "dns": 0}}`
+	doc := `{"node_name": "node1", "ports": {"http": 0, "server": 0, "serf_lan": 0, "serf_wan": 0, "dns": 0}}`
 	cfg, err := config.Parse("test.json", []byte(doc), config.Options{
 		Dev:            true,
 		Hostname:       func() (string, error) { return "testhost", nil },
