@@ -64,6 +64,18 @@ func (s *State) applyCommand(idx uint64, cmd Command) Result {
 		return s.applyKVUnlock(idx, c)
 	case *TxnRequest:
 		return s.applyTxn(idx, c)
+	case *ACLInitRequest:
+		return s.applyACLInit(idx, c)
+	case *ACLBootstrapRequest:
+		return s.applyACLBootstrap(idx, c)
+	case *ACLPolicySetRequest:
+		return s.applyACLPolicySet(idx, c)
+	case *ACLPolicyDeleteRequest:
+		return s.applyACLPolicyDelete(idx, c)
+	case *ACLTokenSetRequest:
+		return s.applyACLTokenSet(idx, c)
+	case *ACLTokenDeleteRequest:
+		return s.applyACLTokenDelete(idx, c)
 	}
 	panic(fmt.Sprintf("catalog: no apply for command %T", cmd))
 }

@@ -30,6 +30,12 @@ const (
 	opKVLock
 	opKVUnlock
 	opTxn
+	opACLInit
+	opACLBootstrap
+	opACLPolicySet
+	opACLPolicyDelete
+	opACLTokenSet
+	opACLTokenDelete
 )
 
 // Command is a write to the catalog: one of the *Request types below.
@@ -166,6 +172,18 @@ func newRequest(op opCode) Command {
 		return &KVUnlockRequest{}
 	case opTxn:
 		return &TxnRequest{}
+	case opACLInit:
+		return &ACLInitRequest{}
+	case opACLBootstrap:
+		return &ACLBootstrapRequest{}
+	case opACLPolicySet:
+		return &ACLPolicySetRequest{}
+	case opACLPolicyDelete:
+		return &ACLPolicyDeleteRequest{}
+	case opACLTokenSet:
+		return &ACLTokenSetRequest{}
+	case opACLTokenDelete:
+		return &ACLTokenDeleteRequest{}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -52,7 +53,7 @@ func sessionSampleCommands() []Command {
 }
 
 func TestEncodeDecodeRoundTripsEveryCommand(t *testing.T) {
-	for _, cmd := range append(sampleCommands(), sessionSampleCommands()...) {
+	for _, cmd := range slices.Concat(sampleCommands(), sessionSampleCommands(), aclSampleCommands()) {
 		b, err := Encode(cmd)
 		require.NoError(t, err)
 		require.Equal(t, byte(CommandVersion), b[0])
@@ -95,7 +96,7 @@ func TestApplyRefusesUndecodableCommandAndChangesNothing(t *testing.T) {
 }
 
 func FuzzDecode(f *testing.F) {
-	for _, cmd := range append(sampleCommands(), sessionSampleCommands()...) {
+	for _, cmd := range slices.Concat(sampleCommands(), sessionSampleCommands(), aclSampleCommands()) {
 		b, err := Encode(cmd)
 		require.NoError(f, err)
 		f.Add(b)
@@ -103,6 +104,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte{CommandVersion, byte(opRegister), 'n', 'u', 'l', 'l'})
 	f.Add(append([]byte{CommandVersion, byte(opTxn)}, `{"Ops":[{"KV":null},{"KV":{"Verb":"get"}}],"Now":-1}`...))
 	f.Add(append([]byte{CommandVersion, byte(opSessionCreate)}, `{"Session":{"ID":"x","LockDelay":-5}}`...))
+	f.Add(append([]byte{CommandVersion, byte(opACLTokenSet)}, `{"Token":{"AccessorID":"a","SecretID":"s","CreateTime":"0000-01-01T00:00:00+01:00"}}`...))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		cmd, err := Decode(b)
 		if err != nil {

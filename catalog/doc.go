@@ -4,8 +4,8 @@
 // machine ([raft.StateMachine]): the leader proposes an encoded command,
 // Raft commits it, and every server calls [State.Apply] with it, in log
 // order, exactly once. The agent's HTTP layer serves Consul's catalog,
-// health, KV, session and transaction endpoints from the reads on [State]
-// and the Results of Apply.
+// health, KV, session, transaction and ACL endpoints from the reads on
+// [State] and the Results of Apply.
 //
 // Like raft/ and swim/, the package is deterministic: Apply reads no clock
 // and draws no randomness (IDs arrive inside commands), starts no goroutine
@@ -20,27 +20,31 @@
 // Each table is an ordered copy-on-write map (type ordered, table.go) from a
 // string key to an immutable row:
 //
-//	nodes      node name               → *Node         (nodes.go)
-//	services   node, service ID        → *Service      (services.go)
-//	checks     node, check ID          → *HealthCheck  (checks.go)
-//	kvs        key                     → *KVPair       (kv.go)
-//	sessions   session ID              → *Session      (sessions.go)
-//	lockDelays key                     → Timestamp     (locks.go)
+//	nodes        node name          → *Node              (nodes.go)
+//	services     node, service ID   → *Service           (services.go)
+//	checks       node, check ID     → *HealthCheck       (checks.go)
+//	kvs          key                → *KVPair            (kv.go)
+//	sessions     session ID         → *Session           (sessions.go)
+//	lockDelays   key                → Timestamp          (locks.go)
+//	aclPolicies  policy ID          → *acl.Policy        (aclpolicies.go)
+//	aclTokens    AccessorID         → *acl.Token         (acltokens.go)
+//	aclBootstrap (a single value)     acl.BootstrapState (aclbootstrap.go)
 //
 // Composite keys join their parts with NUL, so one node's services (or
 // checks) are one contiguous key range. serviceNames (service name, node,
 // ID) is a derived index for the per-service reads; nodeSessions (node,
 // session ID) and sessionKeys (session ID, key it holds) are derived
-// indexes for destroying a node's sessions and a session's locks. The row
-// types carry exactly the fields of Consul's JSON objects, under Consul's
-// names, so the HTTP layer serialises them as they are and filter
-// expressions select their fields by the names users know (filter.go,
-// go-bexpr).
+// indexes for destroying a node's sessions and a session's locks;
+// aclPolicyNames (name → ID) and aclTokenSecrets (SecretID → AccessorID)
+// are the derived unique indexes of the ACL tables. The row types carry
+// exactly the fields of Consul's JSON objects, under Consul's names, so
+// the HTTP layer serialises them as they are and filter expressions select
+// their fields by the names users know (filter.go, go-bexpr).
 //
-// A new table (the ACL tables come in a later issue) plugs in through the
-// registry in tables.go: a field in db, an entry in tableDefs (snapshot
-// section, record codec, and the snapshot version that added it) and
-// touchTable calls in its writes (table-wide watches and index).
+// A new table plugs in through the registry in tables.go: a field in db,
+// an entry in tableDefs (snapshot section, record codec, and the snapshot
+// version that added it) and touchTable calls in its writes (table-wide
+// watches and index).
 //
 // # Sessions and locks (sessions.go, locks.go, kvview.go)
 //
@@ -158,7 +162,7 @@
 // snapshot), so the captured view stays intact while Apply goes on and
 // WriteTo serialises it. Rows are never changed in place.
 //
-// The snapshot stream, version [SnapshotVersion] (2): the magic
+// The snapshot stream, version [SnapshotVersion] (3): the magic
 // "cairncat", a big-endian uint16 version, then one section per registered
 // table in registry order (uvarint-prefixed name, uvarint count, and that
 // many uvarint-prefixed JSON records in key order), then a big-endian
@@ -167,12 +171,36 @@
 // key order, references hold (a service's node exists) and the checksum
 // matches; otherwise it returns an error wrapping [ErrBadSnapshot] and the
 // state is untouched. Version 2 added the sessions and lock_delays
-// sections; a version 1 stream is read without them. The golden files pin
-// the formats: testdata/snapshot-v2.bin and the commands-v1*.txt files
-// decode and re-encode byte for byte, and testdata/snapshot-v1.bin
-// restores to exactly the state its history builds today. A format change
+// sections, version 3 the acl_policies, acl_tokens and acl_bootstrap
+// sections; an older stream is read without the sections it lacks, so a
+// version 2 snapshot restores with empty ACL tables. The golden files pin
+// the formats: testdata/snapshot-v3.bin and the commands-v1*.txt files
+// decode and re-encode byte for byte, and testdata/snapshot-v1.bin and
+// snapshot-v2.bin restore to exactly the state their histories build
+// today. A format change
 // bumps the version and adds golden files beside these, which stay and
 // must still be read.
+//
+// # ACLs (acl.go, aclpolicies.go, acltokens.go, aclbootstrap.go, acltables.go)
+//
+// The catalog stores the ACL system's data; the acl package decides what
+// it means. Policies are kept by ID with a unique name; tokens by
+// AccessorID with a unique SecretID, the key of [State.ACLTokenBySecret],
+// which is the lookup behind every request's token. The commands are as
+// deterministic as the others: the proposer draws AccessorIDs and
+// SecretIDs and sets Now, and Apply only checks and stores.
+// [ACLInitRequest] (proposed by each new leader) creates the builtin
+// global-management policy and the anonymous token if missing, and the
+// acl.tokens.initial_management token. [ACLBootstrapRequest] decides with
+// acl.CheckBootstrap: once, then only with the current reset index, which
+// each bootstrap moves to its own Raft index, so the reset file allows
+// exactly one more. A token links policies by ID; a link given by name is
+// resolved on write, and a deleted policy's links stay in the row (as in
+// Consul) but reads leave them out and resolution skips them. Reads show
+// links under the policies' current names, so creating, renaming or
+// deleting a policy touches the tokens table too. Each ACL read watches its whole
+// table and answers the table's index. Secrets never appear in an error:
+// tokens are named by AccessorID.
 //
 // # Health (health.go)
 //

@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/cairn-sd/cairn/acl"
 	"github.com/cairn-sd/cairn/raft"
 )
 
@@ -48,6 +49,12 @@ type db struct {
 	sessionKeys  ordered[struct{}]     // session ID, key it holds (derived)
 	nodeSessions ordered[struct{}]     // node, session ID (derived)
 
+	aclPolicies     ordered[*acl.Policy] // policy ID
+	aclPolicyNames  ordered[string]      // policy name → ID (derived)
+	aclTokens       ordered[*acl.Token]  // AccessorID
+	aclTokenSecrets ordered[string]      // SecretID → AccessorID (derived)
+	aclBootstrap    acl.BootstrapState   // whether and when ACLs were bootstrapped
+
 	kvTombstones   ordered[uint64] // deleted key → index of the delete
 	nodeIndexes    ordered[uint64] // node name → index of its last change
 	serviceIndexes ordered[uint64] // service name → index of its last change
@@ -55,19 +62,23 @@ type db struct {
 
 func newDB() db {
 	return db{
-		tableIndex:     make(map[string]uint64),
-		nodes:          newOrdered[*Node](),
-		services:       newOrdered[*Service](),
-		serviceNames:   newOrdered[struct{}](),
-		checks:         newOrdered[*HealthCheck](),
-		kvs:            newOrdered[*KVPair](),
-		sessions:       newOrdered[*Session](),
-		lockDelays:     newOrdered[Timestamp](),
-		sessionKeys:    newOrdered[struct{}](),
-		nodeSessions:   newOrdered[struct{}](),
-		kvTombstones:   newOrdered[uint64](),
-		nodeIndexes:    newOrdered[uint64](),
-		serviceIndexes: newOrdered[uint64](),
+		tableIndex:      make(map[string]uint64),
+		nodes:           newOrdered[*Node](),
+		services:        newOrdered[*Service](),
+		serviceNames:    newOrdered[struct{}](),
+		checks:          newOrdered[*HealthCheck](),
+		kvs:             newOrdered[*KVPair](),
+		sessions:        newOrdered[*Session](),
+		lockDelays:      newOrdered[Timestamp](),
+		sessionKeys:     newOrdered[struct{}](),
+		nodeSessions:    newOrdered[struct{}](),
+		aclPolicies:     newOrdered[*acl.Policy](),
+		aclPolicyNames:  newOrdered[string](),
+		aclTokens:       newOrdered[*acl.Token](),
+		aclTokenSecrets: newOrdered[string](),
+		kvTombstones:    newOrdered[uint64](),
+		nodeIndexes:     newOrdered[uint64](),
+		serviceIndexes:  newOrdered[uint64](),
 	}
 }
 
@@ -77,21 +88,26 @@ func newDB() db {
 // table per snapshot.
 func (d *db) snapshot() db {
 	return db{
-		lastIndex:      d.lastIndex,
-		floor:          d.floor,
-		tableIndex:     maps.Clone(d.tableIndex),
-		nodes:          d.nodes.snapshot(),
-		services:       d.services.snapshot(),
-		serviceNames:   d.serviceNames.snapshot(),
-		checks:         d.checks.snapshot(),
-		kvs:            d.kvs.snapshot(),
-		sessions:       d.sessions.snapshot(),
-		lockDelays:     d.lockDelays.snapshot(),
-		sessionKeys:    d.sessionKeys.snapshot(),
-		nodeSessions:   d.nodeSessions.snapshot(),
-		kvTombstones:   d.kvTombstones.snapshot(),
-		nodeIndexes:    d.nodeIndexes.snapshot(),
-		serviceIndexes: d.serviceIndexes.snapshot(),
+		lastIndex:       d.lastIndex,
+		floor:           d.floor,
+		tableIndex:      maps.Clone(d.tableIndex),
+		nodes:           d.nodes.snapshot(),
+		services:        d.services.snapshot(),
+		serviceNames:    d.serviceNames.snapshot(),
+		checks:          d.checks.snapshot(),
+		kvs:             d.kvs.snapshot(),
+		sessions:        d.sessions.snapshot(),
+		lockDelays:      d.lockDelays.snapshot(),
+		sessionKeys:     d.sessionKeys.snapshot(),
+		nodeSessions:    d.nodeSessions.snapshot(),
+		aclPolicies:     d.aclPolicies.snapshot(),
+		aclPolicyNames:  d.aclPolicyNames.snapshot(),
+		aclTokens:       d.aclTokens.snapshot(),
+		aclTokenSecrets: d.aclTokenSecrets.snapshot(),
+		aclBootstrap:    d.aclBootstrap,
+		kvTombstones:    d.kvTombstones.snapshot(),
+		nodeIndexes:     d.nodeIndexes.snapshot(),
+		serviceIndexes:  d.serviceIndexes.snapshot(),
 	}
 }
 

@@ -8,6 +8,10 @@ const (
 	tableChecks   = "checks"
 	tableKVs      = "kvs"
 	tableSessions = "sessions"
+
+	tableACLPolicies  = "acl_policies"
+	tableACLTokens    = "acl_tokens"
+	tableACLBootstrap = "acl_bootstrap"
 )
 
 // answer turns the index a read computed into the index it reports: never

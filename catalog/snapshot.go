@@ -11,8 +11,9 @@ import (
 	"io"
 )
 
-// Snapshot format, version 2 (version 1 lacks the sections marked since 2
-// in tableDefs: sessions and lock_delays):
+// Snapshot format, version 3 (version 1 lacks the sections marked since 2
+// in tableDefs: sessions and lock_delays; versions 1 and 2 lack those
+// marked since 3: acl_policies, acl_tokens and acl_bootstrap):
 //
 //	magic    8 bytes  "cairncat"
 //	version  uint16   big-endian, SnapshotVersion
@@ -24,7 +25,7 @@ import (
 const (
 	snapshotMagic = "cairncat"
 	// SnapshotVersion is the version of the snapshot format.
-	SnapshotVersion = 2
+	SnapshotVersion = 3
 	// oldestSnapshotVersion is the oldest version this build still reads.
 	oldestSnapshotVersion = 1
 
@@ -161,6 +162,9 @@ func readSnapshotBody(r io.Reader) (db, error) {
 	}
 	rebuildServiceNames(&d)
 	rebuildSessionIndexes(&d)
+	if err := rebuildACLIndexes(&d); err != nil {
+		return db{}, err
+	}
 	sum := hr.crc.Sum32()
 	var want uint32
 	if err := binary.Read(br, binary.BigEndian, &want); err != nil {

@@ -107,8 +107,12 @@ func FuzzRestore(f *testing.F) {
 	a.ok(&KVLockRequest{Key: "delayed", Session: "s2"})
 	a.ok(&SessionDestroyRequest{ID: "s2", Now: 1})
 	f.Add(snapshotBytes(f, a.s))
-	if v1, err := os.ReadFile(filepath.Join("testdata", "snapshot-v1.bin")); err == nil {
-		f.Add(v1)
+	aclHistory(a)
+	f.Add(snapshotBytes(f, a.s))
+	for _, file := range []string{"snapshot-v1.bin", "snapshot-v2.bin"} {
+		if old, err := os.ReadFile(filepath.Join("testdata", file)); err == nil {
+			f.Add(old)
+		}
 	}
 	f.Add([]byte(snapshotMagic))
 	f.Fuzz(func(t *testing.T, b []byte) {

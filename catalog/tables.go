@@ -7,9 +7,9 @@ import (
 )
 
 // tableDef is one section of a snapshot. The registry below lists every
-// table in snapshot order; a new table (ACL tokens and policies) plugs in
-// by adding its rows to db, an entry here (with the snapshot version that
-// added it), and touchTable calls in its writes for table-wide watches.
+// table in snapshot order; a new table plugs in by adding its rows to db,
+// an entry here (with the snapshot version that added it), and touchTable
+// calls in its writes for table-wide watches.
 type tableDef struct {
 	name string
 	// count returns the number of records write will emit.
@@ -37,6 +37,9 @@ var tableDefs = []tableDef{
 	{name: tableSessions, count: func(d *db) int { return d.sessions.len() }, write: writeSessions, read: readSession, since: 2},
 	{name: tableKVs, count: func(d *db) int { return d.kvs.len() }, write: writeKVs, read: readKV},
 	{name: "lock_delays", count: func(d *db) int { return d.lockDelays.len() }, write: writeLockDelays, read: readLockDelay, since: 2},
+	{name: tableACLPolicies, count: func(d *db) int { return d.aclPolicies.len() }, write: writeACLPolicies, read: readACLPolicy, since: 3},
+	{name: tableACLTokens, count: func(d *db) int { return d.aclTokens.len() }, write: writeACLTokens, read: readACLToken, since: 3},
+	{name: tableACLBootstrap, count: func(*db) int { return 1 }, write: writeACLBootstrap, read: readACLBootstrap, single: true, since: 3},
 	indexTable("kv_tombstones", func(d *db) *ordered[uint64] { return &d.kvTombstones }),
 	indexTable("node_indexes", func(d *db) *ordered[uint64] { return &d.nodeIndexes }),
 	indexTable("service_indexes", func(d *db) *ordered[uint64] { return &d.serviceIndexes }),

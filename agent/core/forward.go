@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairn-sd/cairn/acl"
 	"github.com/cairn-sd/cairn/catalog"
 	"github.com/cairn-sd/cairn/netsim"
 	"github.com/cairn-sd/cairn/raft"
@@ -55,12 +56,7 @@ func (s *Server) registerRPC() {
 				reply(nil, noLeaderOr(err))
 				return
 			}
-			w := wireResult{OK: r.OK, TxnResults: r.TxnResults, TxnErrors: r.TxnErrors}
-			if r.Err != nil {
-				w.Err = r.Err.Error()
-			}
-			b, merr := json.Marshal(w)
-			reply(b, merr)
+			reply(encodeResult(r))
 		})
 	})
 	s.rpcServer.Register(methodRenewSession, func(body []byte, reply func([]byte, error)) {
@@ -118,6 +114,15 @@ func (s *Server) forwardApply(leader string, cmd []byte, done func(catalog.Resul
 		}
 		done(r, err)
 	})
+}
+
+// encodeResult writes a Result as a wireResult answer.
+func encodeResult(r catalog.Result) ([]byte, error) {
+	w := wireResult{OK: r.OK, TxnResults: r.TxnResults, TxnErrors: r.TxnErrors}
+	if r.Err != nil {
+		w.Err = r.Err.Error()
+	}
+	return json.Marshal(w)
 }
 
 // decodeResult reads a wireResult answer.
@@ -183,6 +188,11 @@ var catalogErrors = []error{
 	catalog.ErrMissingSessionID, catalog.ErrMissingSession, catalog.ErrSessionExists,
 	catalog.ErrBadSessionTTL, catalog.ErrSessionNotFound, catalog.ErrBadSessionBehavior,
 	catalog.ErrBadLockDelay, catalog.ErrCheckCritical, catalog.ErrTxnTooLarge, catalog.ErrTxnFailed,
+	catalog.ErrMissingACLPolicyID, catalog.ErrInvalidACLPolicy, catalog.ErrACLPolicyNameExists,
+	catalog.ErrACLPolicyNotFound, catalog.ErrACLBuiltinPolicy, catalog.ErrMissingACLAccessorID,
+	catalog.ErrMissingACLSecretID, catalog.ErrInvalidACLToken, catalog.ErrACLTokenExists,
+	catalog.ErrACLSecretInUse, catalog.ErrACLSecretImmutable, catalog.ErrACLLocalImmutable,
+	catalog.ErrACLAnonymousToken, acl.ErrBootstrapNotAllowed, acl.ErrBootstrapResetMismatch,
 }
 
 // catalogError rebuilds a catalog error from its text.

@@ -83,6 +83,9 @@ func (s *Server) onCheck() {
 		s.registerSelf(term)
 	}
 	s.syncSessionTimers()
+	if st.Role == raft.Leader {
+		s.maybeInitACLs(term)
+	}
 	s.checks++
 	if s.checks%reconcileEveryChecks == 0 {
 		s.maybeBootstrap()

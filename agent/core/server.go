@@ -68,6 +68,11 @@ type Config struct {
 	// HoldTimeout bounds the retries of a request for another datacenter;
 	// zero means DefaultHoldTimeout.
 	HoldTimeout time.Duration
+	// ACLEnabled makes the leader initialise the ACL tables (acl.go);
+	// ACLInitialManagement is the secret of the management token it then
+	// creates (acl.tokens.initial_management), if any.
+	ACLEnabled           bool
+	ACLInitialManagement string
 	// CheckInterval is the period of the role check; zero means 100 ms.
 	CheckInterval time.Duration
 	// SnapshotThreshold and TrailingEntries tune Raft's snapshots; zero
@@ -107,6 +112,9 @@ type Server struct {
 	rpcClient *rpc.Client
 	// ttl holds the leader's session TTL timers (sessionttl.go).
 	ttl sessionTimers
+	// aclInitTerm is the term whose leader initialised ACLs (acl.go).
+	aclInitTerm     uint64
+	aclInitializing bool
 }
 
 // NewServer listens on the Raft port, starts the Raft server with the
@@ -123,6 +131,7 @@ func NewServer(env netsim.Env, cfg Config) (*Server, error) {
 	s.registerRPC()
 	s.registerRemovePeer()
 	s.registerForwardDC()
+	s.registerACLBootstrap()
 	// The server listens itself (driver Port -1) so that it knows its bound
 	// port, which a Raft configuration must name, before Raft starts. Raft
 	// and RPC share the port; each stream's first byte says which it is.

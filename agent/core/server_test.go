@@ -14,14 +14,18 @@ import (
 
 // simServer boots one bootstrapped server on a simulated host.
 func simServer(t *testing.T, seed uint64, bootstrap bool) (*netsim.Sim, **Server) {
+	return simServerWith(t, seed, Config{Bootstrap: bootstrap})
+}
+
+// simServerWith boots one server with cfg's extra settings.
+func simServerWith(t *testing.T, seed uint64, cfg Config) (*netsim.Sim, **Server) {
 	t.Helper()
 	sim := netsim.New(seed, netsim.Options{})
 	var srv *Server
+	cfg.ID, cfg.NodeName, cfg.NodeAddress, cfg.Datacenter = "id-s1", "s1", "s1", "dc1"
+	cfg.Port, cfg.AdvertiseHost, cfg.Dir = 8300, "s1", "raft"
 	sim.AddHost("s1", "z1", func(env netsim.Env) {
-		s, err := NewServer(env, Config{
-			ID: "id-s1", NodeName: "s1", NodeAddress: "s1", Datacenter: "dc1",
-			Port: 8300, AdvertiseHost: "s1", Dir: "raft", Bootstrap: bootstrap,
-		})
+		s, err := NewServer(env, cfg)
 		require.NoError(t, err)
 		srv = s
 	})

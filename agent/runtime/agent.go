@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cairn-sd/cairn/acl"
 	"github.com/cairn-sd/cairn/swim"
 )
 
@@ -135,7 +136,9 @@ func (a *Agent) agentMembers(w http.ResponseWriter, r *http.Request, _ string) e
 	slices.SortFunc(nodes, func(x, y swim.NodeInfo) int { return strings.Compare(x.Name, y.Name) })
 	out := make([]member, 0, len(nodes))
 	for _, n := range nodes {
-		out = append(out, a.memberOf(n))
+		if authz(r).NodeRead(strings.Split(n.Name, ".")[0]) == acl.Allow {
+			out = append(out, a.memberOf(n))
+		}
 	}
 	writeJSON(w, r, out)
 	return nil

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cairn-sd/cairn/acl"
 	"github.com/cairn-sd/cairn/agent/core"
 	"github.com/cairn-sd/cairn/catalog"
 )
@@ -42,6 +43,13 @@ func (a *Agent) agentServiceMaintenance(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 	reason := r.URL.Query().Get("reason")
+	if services, err := a.localServices(); err == nil {
+		if svc, ok := services[id]; ok {
+			if err := permission(authz(r).ServiceWrite(svc.Service.Service)); err != nil {
+				return err
+			}
+		}
+	}
 	err = a.onLocal(func(l *core.Local) error { return l.SetServiceMaintenance(id, on, reason) })
 	if errors.Is(err, core.ErrUnknownService) {
 		return notFound("Unknown service ID %q", id)
@@ -75,7 +83,7 @@ type serviceHealthView struct {
 
 // agentHealthByID serves GET /v1/agent/health/service/id/<id>.
 func (a *Agent) agentHealthByID(w http.ResponseWriter, r *http.Request, id string) error {
-	views, err := a.serviceHealth(func(s catalog.Service) bool { return s.ID == id })
+	views, err := a.serviceHealth(func(s catalog.Service) bool { return s.ID == id && authz(r).ServiceRead(s.Service) == acl.Allow })
 	if err != nil {
 		return err
 	}
@@ -87,7 +95,7 @@ func (a *Agent) agentHealthByID(w http.ResponseWriter, r *http.Request, id strin
 
 // agentHealthByName serves GET /v1/agent/health/service/name/<name>.
 func (a *Agent) agentHealthByName(w http.ResponseWriter, r *http.Request, name string) error {
-	views, err := a.serviceHealth(func(s catalog.Service) bool { return s.Service == name })
+	views, err := a.serviceHealth(func(s catalog.Service) bool { return s.Service == name && authz(r).ServiceRead(name) == acl.Allow })
 	if err != nil {
 		return err
 	}

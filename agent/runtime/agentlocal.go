@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"time"
 
+	"github.com/cairn-sd/cairn/acl"
 	"github.com/cairn-sd/cairn/agent/core"
 	"github.com/cairn-sd/cairn/catalog"
 	"github.com/cairn-sd/cairn/swim"
@@ -77,13 +79,15 @@ func (a *Agent) localChecks() (map[string]catalog.HealthCheck, error) {
 	return out, err
 }
 
-// agentServices serves GET /v1/agent/services.
+// agentServices serves GET /v1/agent/services: those the token may read.
 func (a *Agent) agentServices(w http.ResponseWriter, r *http.Request, _ string) error {
 	out, err := a.localServices()
-	if err == nil {
-		writeJSON(w, r, out)
+	if err != nil {
+		return err
 	}
-	return err
+	maps.DeleteFunc(out, func(_ string, s agentServiceView) bool { return authz(r).ServiceRead(s.Service.Service) != acl.Allow })
+	writeJSON(w, r, out)
+	return nil
 }
 
 // agentService serves GET /v1/agent/service/<id>.
@@ -96,17 +100,24 @@ func (a *Agent) agentService(w http.ResponseWriter, r *http.Request, id string) 
 	if !ok {
 		return notFound("unknown service ID: %s", id)
 	}
+	if err := permission(authz(r).ServiceRead(svc.Service.Service)); err != nil {
+		return err
+	}
 	writeJSON(w, r, svc)
 	return nil
 }
 
-// agentChecks serves GET /v1/agent/checks.
+// agentChecks serves GET /v1/agent/checks: those the token may read.
 func (a *Agent) agentChecks(w http.ResponseWriter, r *http.Request, _ string) error {
 	out, err := a.localChecks()
-	if err == nil {
-		writeJSON(w, r, out)
+	if err != nil {
+		return err
 	}
-	return err
+	maps.DeleteFunc(out, func(_ string, c catalog.HealthCheck) bool {
+		return len(filterChecks(authz(r), []*catalog.HealthCheck{&c})) == 0
+	})
+	writeJSON(w, r, out)
+	return nil
 }
 
 // agentServiceRegister serves PUT /v1/agent/service/register.
@@ -121,6 +132,9 @@ func (a *Agent) agentServiceRegister(w http.ResponseWriter, r *http.Request, _ s
 	}
 	svc, checks, err := reg.toLocal(a.cfg.EnableScriptChecks)
 	if err != nil {
+		return err
+	}
+	if err := permission(authz(r).ServiceWrite(svc.Service)); err != nil {
 		return err
 	}
 	if err := a.onLocal(func(l *core.Local) error { return l.AddService(svc, checks) }); err != nil {
@@ -138,6 +152,11 @@ func (a *Agent) agentServiceDeregister(w http.ResponseWriter, r *http.Request, i
 	}
 	var dropped []string
 	err := a.onLocal(func(l *core.Local) error {
+		for _, svc := range l.Services() {
+			if svc.ID == id && authz(r).ServiceWrite(svc.Service) != acl.Allow {
+				return errPermissionDenied
+			}
+		}
 		for _, c := range l.Checks() {
 			if c.ServiceID == id {
 				dropped = append(dropped, c.CheckID)
@@ -173,6 +192,9 @@ func (a *Agent) agentCheckRegister(w http.ResponseWriter, r *http.Request, _ str
 	if err != nil {
 		return err
 	}
+	if err := a.checkWritable(r, lc.ServiceID); err != nil {
+		return err
+	}
 	err = a.onLocal(func(l *core.Local) error { return l.AddCheck(lc) })
 	if errors.Is(err, core.ErrUnknownService) {
 		return badRequest("ServiceID %q does not exist", c.ServiceID)
@@ -185,8 +207,37 @@ func (a *Agent) agentCheckRegister(w http.ResponseWriter, r *http.Request, _ str
 	return nil
 }
 
+// checkWritable refuses to change a check of service serviceID (or, when
+// empty, of the node) without service (or node) write.
+func (a *Agent) checkWritable(r *http.Request, serviceID string) error {
+	if serviceID == "" {
+		return permission(authz(r).NodeWrite(a.cfg.NodeName))
+	}
+	services, err := a.localServices()
+	if err != nil {
+		return err
+	}
+	return permission(authz(r).ServiceWrite(services[serviceID].Service.Service))
+}
+
+// checkOwner is the service ID of a local check, "" for a node check or
+// an unknown one.
+func (a *Agent) checkOwner(id string) string {
+	var owner string
+	a.onLocal(func(l *core.Local) error {
+		if c, ok := l.Check(id); ok {
+			owner = c.ServiceID
+		}
+		return nil
+	})
+	return owner
+}
+
 // agentCheckDeregister serves PUT /v1/agent/check/deregister/<id>.
 func (a *Agent) agentCheckDeregister(w http.ResponseWriter, r *http.Request, id string) error {
+	if err := a.checkWritable(r, a.checkOwner(id)); err != nil {
+		return err
+	}
 	err := a.onLocal(func(l *core.Local) error { return l.RemoveCheck(id) })
 	if errors.Is(err, core.ErrUnknownCheck) {
 		return notFound("Unknown check ID %q. Ensure that the check ID is passed, not the check name.", id)
@@ -228,6 +279,9 @@ func (a *Agent) agentCheckUpdate(w http.ResponseWriter, r *http.Request, id stri
 
 // updateTTLCheck sets a TTL check's status and restarts its TTL.
 func (a *Agent) updateTTLCheck(r *http.Request, id, status, output string) error {
+	if err := a.checkWritable(r, a.checkOwner(id)); err != nil {
+		return err
+	}
 	err := a.onLocal(func(l *core.Local) error { return l.UpdateCheck(id, status, output, true) })
 	switch {
 	case errors.Is(err, core.ErrUnknownCheck):

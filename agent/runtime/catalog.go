@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/cairn-sd/cairn/acl"
 	"github.com/cairn-sd/cairn/catalog"
 )
 
@@ -51,12 +52,27 @@ func (a *Agent) catalogRegister(w http.ResponseWriter, r *http.Request, _ string
 	if err != nil {
 		return err
 	}
+	if err := permission(registerDecision(authz(r), reg)); err != nil {
+		return err
+	}
 	reg.Now = catalog.TimestampOf(a.env.Now())
 	if _, err := a.apply(r.Context(), reg); err != nil {
 		return err
 	}
 	writeBool(w, true)
 	return nil
+}
+
+// registerDecision is what a catalog registration needs: node write, and
+// service write for the service it carries.
+func registerDecision(az *acl.Authorizer, reg *catalog.RegisterRequest) acl.Decision {
+	if az.NodeWrite(reg.Node) != acl.Allow {
+		return acl.Deny
+	}
+	if reg.Service != nil {
+		return az.ServiceWrite(reg.Service.Service)
+	}
+	return acl.Allow
 }
 
 // catalogDeregister serves PUT /v1/catalog/deregister. Removing what is not
@@ -71,6 +87,9 @@ func (a *Agent) catalogDeregister(w http.ResponseWriter, r *http.Request, _ stri
 	}
 	if d.Node == "" {
 		return badRequest("Missing node name")
+	}
+	if err := permission(authz(r).NodeWrite(d.Node)); err != nil {
+		return err
 	}
 	_, err := a.apply(r.Context(), &catalog.DeregisterRequest{Node: d.Node, ServiceID: d.ServiceID, CheckID: d.CheckID,
 		Now: catalog.TimestampOf(a.env.Now())})
@@ -101,6 +120,7 @@ func (a *Agent) catalogNodes(w http.ResponseWriter, r *http.Request, _ string) e
 	}
 	return a.serveRead(w, r, func(ws *catalog.WatchSet) (uint64, any, error) {
 		idx, nodes, err := a.server.Catalog().ListNodes(ws, q)
+		nodes = visible(authz(r), nodes, canReadNode)
 		sortNear(a, r, nodes, func(n *catalog.Node) string { return n.Node })
 		return idx, nonNil(nodes), err
 	})
@@ -119,6 +139,9 @@ func (a *Agent) catalogServices(w http.ResponseWriter, r *http.Request, _ string
 		}
 		for name, tags := range services {
 			services[name] = nonNil(tags)
+			if authz(r).ServiceRead(name) != acl.Allow {
+				delete(services, name)
+			}
 		}
 		return idx, services, err
 	})
@@ -129,6 +152,7 @@ func (a *Agent) catalogServices(w http.ResponseWriter, r *http.Request, _ string
 func (a *Agent) catalogService(w http.ResponseWriter, r *http.Request, name string) error {
 	return a.serveServiceRead(w, r, name, func(ws *catalog.WatchSet, q catalog.Query) (uint64, any, error) {
 		idx, rows, err := a.server.Catalog().ServiceNodes(ws, name, q)
+		rows = visible(authz(r), rows, func(az *acl.Authorizer, row *catalog.CatalogService) bool { return az.NodeRead(row.Node) == acl.Allow })
 		sortNear(a, r, rows, func(row *catalog.CatalogService) string { return row.Node })
 		return idx, nonNil(rows), err
 	})
@@ -193,7 +217,9 @@ func (a *Agent) serveNodeRead(w http.ResponseWriter, r *http.Request, name strin
 		if ns == nil {
 			return idx, nil, nil
 		}
-		return idx, view(ns), nil
+		visibleNS := *ns
+		visibleNS.Services = visible(authz(r), ns.Services, func(az *acl.Authorizer, svc *catalog.Service) bool { return az.ServiceRead(svc.Service) == acl.Allow })
+		return idx, view(&visibleNS), nil
 	})
 }
 

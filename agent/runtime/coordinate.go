@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cairn-sd/cairn/acl"
 	"github.com/cairn-sd/cairn/agent/core"
 	"github.com/cairn-sd/cairn/swim"
 )
@@ -48,6 +49,7 @@ func (a *Agent) coordinateNodes(w http.ResponseWriter, r *http.Request, _ string
 	if err != nil {
 		return err
 	}
+	out = visible(authz(r), out, func(az *acl.Authorizer, c coordinateView) bool { return az.NodeRead(c.Node) == acl.Allow })
 	setQueryMeta(w, 1, core.QueryMeta{KnownLeader: true}, modeStale)
 	writeJSON(w, r, append([]coordinateView{}, out...))
 	return nil
@@ -59,7 +61,7 @@ func (a *Agent) coordinateNode(w http.ResponseWriter, r *http.Request, node stri
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(out, func(c coordinateView) bool { return c.Node == node })
+	i := slices.IndexFunc(out, func(c coordinateView) bool { return c.Node == node && authz(r).NodeRead(node) == acl.Allow })
 	setQueryMeta(w, 1, core.QueryMeta{KnownLeader: true}, modeStale)
 	if i < 0 {
 		w.WriteHeader(http.StatusNotFound)

@@ -25,6 +25,9 @@ func (a *Agent) startDNS() error {
 	if a.server != nil {
 		source = dns.StateSource{State: a.server.Catalog()}
 	}
+	if a.acl != nil {
+		source = aclSource{inner: source, a: a}
+	}
 	a.dns = dns.New(dns.Config{
 		Domain: a.cfg.DNS.Domain, Datacenter: a.cfg.Datacenter, NodeTTL: a.cfg.DNS.NodeTTL,
 		ServiceTTL: a.cfg.DNS.ServiceTTL, OnlyPassing: a.cfg.DNS.OnlyPassing, Recursors: recursors,

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cairn-sd/cairn/acl"
+	"github.com/cairn-sd/cairn/agent/dns"
 	"github.com/cairn-sd/cairn/catalog"
 )
 
@@ -78,4 +80,46 @@ func (s relaySource) ServiceInstances(name, tag string) ([]*catalog.CheckService
 	var out []*catalog.CheckServiceNode
 	index, _, err := s.get("/v1/health/service/"+url.PathEscape(name), q, &out)
 	return out, index, err
+}
+
+// aclSource filters another source to what the agent's default token
+// (acl.tokens.default, else anonymous) may read, as Consul's DNS does.
+type aclSource struct {
+	inner dns.Source
+	a     *Agent
+}
+
+// authorizer resolves the default token; on failure nothing is readable.
+func (s aclSource) authorizer() *acl.Authorizer {
+	az, err := s.a.authorizerFor(s.a.baseCtx, string(s.a.cfg.ACL.Tokens.Default))
+	if err != nil {
+		return acl.DenyAll()
+	}
+	return az
+}
+
+// Node returns the node if the token may read it.
+func (s aclSource) Node(name string) (*catalog.Node, uint64, error) {
+	n, idx, err := s.inner.Node(name)
+	if n != nil && !canReadNode(s.authorizer(), n) {
+		return nil, idx, err
+	}
+	return n, idx, err
+}
+
+// Nodes returns the nodes the token may read.
+func (s aclSource) Nodes() ([]*catalog.Node, uint64, error) {
+	nodes, idx, err := s.inner.Nodes()
+	return visible(s.authorizer(), nodes, canReadNode), idx, err
+}
+
+// ServiceInstances returns the instances if the token may read the
+// service, on the nodes it may read.
+func (s aclSource) ServiceInstances(name, tag string) ([]*catalog.CheckServiceNode, uint64, error) {
+	az := s.authorizer()
+	rows, idx, err := s.inner.ServiceInstances(name, tag)
+	if az.ServiceRead(name) != acl.Allow {
+		return nil, idx, err
+	}
+	return visible(az, rows, func(az *acl.Authorizer, row *catalog.CheckServiceNode) bool { return canReadNode(az, row.Node) }), idx, err
 }

@@ -10,12 +10,6 @@ import (
 	"github.com/cairn-sd/cairn/raft/driver"
 )
 
-// Errors the agent reports when it cannot start.
-var (
-	// ErrACLNotImplemented refuses acl.enabled = true rather than run open.
-	ErrACLNotImplemented = errors.New("ACLs are not implemented yet; remove acl.enabled or set it to false")
-)
-
 // httpError is an error answered with a status and a plain-text body, as
 // Consul answers its errors.
 type httpError struct {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 
+	"github.com/cairn-sd/cairn/acl"
 	"github.com/cairn-sd/cairn/agent/core"
 	"github.com/cairn-sd/cairn/swim"
 )
@@ -62,6 +63,7 @@ func (a *Agent) agentEventList(w http.ResponseWriter, r *http.Request, _ string)
 	name := r.URL.Query().Get("name")
 	for {
 		events, index, changed := a.events.list(name)
+		events = visible(authz(r), events, func(az *acl.Authorizer, e userEvent) bool { return az.EventRead(e.Name) == acl.Allow })
 		if opts.minIndex == 0 || index > opts.minIndex {
 			setQueryMeta(w, index, core.QueryMeta{KnownLeader: true}, modeLeader)
 			writeJSON(w, r, events)

@@ -3,6 +3,7 @@ package runtime
 import (
 	"net/http"
 
+	"github.com/cairn-sd/cairn/acl"
 	"github.com/cairn-sd/cairn/catalog"
 )
 
@@ -11,8 +12,9 @@ import (
 func (a *Agent) healthService(w http.ResponseWriter, r *http.Request, name string) error {
 	return a.serveServiceRead(w, r, name, func(ws *catalog.WatchSet, q catalog.Query) (uint64, any, error) {
 		idx, rows, err := a.server.Catalog().CheckServiceNodes(ws, name, q)
+		rows = visible(authz(r), rows, func(az *acl.Authorizer, row *catalog.CheckServiceNode) bool { return canReadNode(az, row.Node) })
 		for _, row := range rows {
-			row.Checks = nonNil(row.Checks)
+			row.Checks = nonNil(filterChecks(authz(r), row.Checks))
 		}
 		sortNear(a, r, rows, func(row *catalog.CheckServiceNode) string { return row.Node.Node })
 		return idx, nonNil(rows), err
@@ -61,6 +63,6 @@ func (a *Agent) serveChecks(w http.ResponseWriter, r *http.Request,
 	}
 	return a.serveRead(w, r, func(ws *catalog.WatchSet) (uint64, any, error) {
 		idx, checks, err := read(ws, q)
-		return idx, nonNil(checks), err
+		return idx, nonNil(filterChecks(authz(r), checks)), err
 	})
 }

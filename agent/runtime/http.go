@@ -38,6 +38,13 @@ func (a *Agent) routes() []route {
 	return []route{
 		{"/v1/kv/", kvVerb, a.kv},
 		{"/v1/txn", put, a.txn},
+		{"/v1/acl/bootstrap", put, a.aclBootstrap},
+		{"/v1/acl/token", put, a.aclTokenCreate},
+		{"/v1/acl/token/", kvVerb, a.aclToken},
+		{"/v1/acl/tokens", get, a.aclTokenList},
+		{"/v1/acl/policy", put, a.aclPolicyCreate},
+		{"/v1/acl/policy/", kvVerb, a.aclPolicy},
+		{"/v1/acl/policies", get, a.aclPolicyList},
 		{"/v1/session/create", put, a.sessionCreate},
 		{"/v1/session/destroy/", put, a.sessionDestroy},
 		{"/v1/session/renew/", put, a.sessionRenew},
@@ -139,7 +146,10 @@ func (a *Agent) handler() http.Handler {
 		if dc := a.remoteDatacenter(r); dc != "" && !strings.HasPrefix(rt.path, "/v1/agent/") && rt.path != "/v1/event/list" {
 			h = func(w http.ResponseWriter, r *http.Request, _ string) error { return a.relayTo(w, r, dc) }
 		}
-		err := h(w, r, rest)
+		err := a.checkRoute(&r, rt, rest)
+		if err == nil {
+			err = h(w, r, rest)
+		}
 		switch {
 		case err == nil:
 		case a.baseCtx.Err() != nil:
@@ -148,6 +158,24 @@ func (a *Agent) handler() http.Handler {
 			writeError(w, err)
 		}
 	})
+}
+
+// checkRoute resolves the request's token, unless the request is relayed
+// (the server that serves it checks), and refuses it when the route's
+// permission is denied. ACL endpoints check for themselves.
+func (a *Agent) checkRoute(r **http.Request, rt route, rest string) error {
+	if a.acl == nil || strings.HasPrefix(rt.path, "/v1/acl/") || strings.HasPrefix(rt.path, "/v1/status/") {
+		return nil
+	}
+	if a.remoteDatacenter(*r) != "" || a.client != nil && !servedLocally(rt.path) {
+		return nil
+	}
+	req, az, err := a.withAuthorizer(*r)
+	if err != nil {
+		return err
+	}
+	*r = req
+	return permission(a.routeDecision(rt.path, rest, req, az))
 }
 
 // servedLocally reports whether a client agent answers a route itself:

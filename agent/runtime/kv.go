@@ -31,6 +31,7 @@ func (a *Agent) kvGet(w http.ResponseWriter, r *http.Request, key string) error 
 		sep := q.Get("separator")
 		return a.serveRead(w, r, func(ws *catalog.WatchSet) (uint64, any, error) {
 			idx, keys := st.KVKeys(ws, key, sep)
+			keys = filterKeys(authz(r), keys)
 			if len(keys) == 0 {
 				return idx, missing{}, nil
 			}
@@ -39,6 +40,7 @@ func (a *Agent) kvGet(w http.ResponseWriter, r *http.Request, key string) error 
 	case has(q, "recurse"):
 		return a.serveRead(w, r, func(ws *catalog.WatchSet) (uint64, any, error) {
 			idx, pairs := st.KVList(ws, key)
+			pairs = filterPairs(authz(r), pairs)
 			if len(pairs) == 0 {
 				return idx, missing{}, nil
 			}

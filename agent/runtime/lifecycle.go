@@ -109,6 +109,8 @@ type Agent struct {
 	metrics *agentMetrics
 	// events are the user events this agent kept (events.go).
 	events *eventLog
+	// acl resolves tokens; nil when ACLs are off (aclauth.go).
+	acl *aclState
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -130,6 +132,9 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 		return nil, fmt.Errorf("config services and checks: %w", err)
 	}
 	a := &Agent{cfg: cfg, opts: opts, logger: opts.Logger, dataDir: cfg.DataDir, left: make(chan struct{}), fromFiles: entries, events: newEventLog()}
+	if a.acl, err = a.newACLState(); err != nil {
+		return nil, fmt.Errorf("acl: %w", err)
+	}
 	if err := a.prepareDataDir(); err != nil {
 		return nil, err
 	}
@@ -142,9 +147,6 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 
 // checkSupported refuses configurations this agent cannot run safely yet.
 func checkSupported(cfg *config.Config) error {
-	if cfg.ACL.Enabled {
-		return ErrACLNotImplemented
-	}
 	if cfg.Server && !(cfg.DevMode || cfg.Bootstrap || cfg.BootstrapExpect >= 1) {
 		return errors.New("a server needs bootstrap_expect (or bootstrap) to form a cluster; set bootstrap_expect to the number of servers")
 	}
@@ -235,7 +237,8 @@ func (a *Agent) startServer() error {
 		Port: a.cfg.Ports.Server, AdvertiseHost: a.cfg.AdvertiseAddr.String(),
 		Dir: "raft", Bootstrap: a.cfg.DevMode || a.cfg.Bootstrap || a.cfg.BootstrapExpect == 1,
 		BootstrapExpect: a.cfg.BootstrapExpect, Gossip: a.gossipConfig(), WANGossip: a.wanGossipConfig(),
-		HoldTimeout:       a.cfg.Performance.RPCHoldTimeout,
+		HoldTimeout: a.cfg.Performance.RPCHoldTimeout,
+		ACLEnabled:  a.cfg.ACL.Enabled, ACLInitialManagement: string(a.cfg.ACL.Tokens.InitialManagement),
 		Multiplier:        a.cfg.Performance.RaftMultiplier,
 		SnapshotThreshold: uint64(a.cfg.RaftSnapshotThreshold),
 		TrailingEntries:   uint64(a.cfg.RaftTrailingLogs),
@@ -250,6 +253,7 @@ func (a *Agent) startServer() error {
 	}
 	a.serverPort, _ = strconv.Atoi(port)
 	a.registerRelay()
+	a.registerResolveToken()
 	return nil
 }
 

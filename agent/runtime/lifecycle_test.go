@@ -46,20 +46,6 @@ func TestNodeIDPersistsAcrossRestarts(t *testing.T) {
 	require.Equal(t, "yes", string(pair.Value))
 }
 
-// TestUnsupportedConfigurationsAreRefused checks the clear errors for
-// ACLs.
-func TestUnsupportedConfigurationsAreRefused(t *testing.T) {
-	// New must fail; were it to start an agent, shutdown stops it.
-	stop := func(a *Agent) {
-		if a != nil {
-			a.Shutdown(context.Background())
-		}
-	}
-	a, err := New(devConfig(t, `, "acl": {"enabled": true}`), Options{})
-	stop(a)
-	require.ErrorIs(t, err, ErrACLNotImplemented)
-}
-
 // TestConnectionsOverTheLimitGet429 checks limits.http_max_conns_per_client.
 func TestConnectionsOverTheLimitGet429(t *testing.T) {
 	a, err := New(devConfig(t, `, "limits": {"http_max_conns_per_client": 2}`), Options{})

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairn-sd/cairn/acl"
 	"github.com/cairn-sd/cairn/catalog"
 )
 
@@ -47,6 +48,9 @@ func (a *Agent) sessionCreate(w http.ResponseWriter, r *http.Request, _ string) 
 	}
 	req, err := decodeSession(b, a.cfg.NodeName)
 	if err != nil {
+		return err
+	}
+	if err := permission(authz(r).SessionWrite(req.Session.Node)); err != nil {
 		return err
 	}
 	if _, err := a.apply(r.Context(), req); err != nil {
@@ -170,6 +174,9 @@ func (a *Agent) sessionDestroy(w http.ResponseWriter, r *http.Request, rest stri
 	if err != nil {
 		return err
 	}
+	if err := a.sessionWritable(r, id); err != nil {
+		return err
+	}
 	cmd := &catalog.SessionDestroyRequest{ID: id, Now: catalog.TimestampOf(a.env.Now())}
 	if _, err := a.apply(r.Context(), cmd); err != nil {
 		return err
@@ -183,6 +190,9 @@ func (a *Agent) sessionDestroy(w http.ResponseWriter, r *http.Request, rest stri
 func (a *Agent) sessionRenew(w http.ResponseWriter, r *http.Request, rest string) error {
 	id, err := sessionID(rest)
 	if err != nil {
+		return err
+	}
+	if err := a.sessionWritable(r, id); err != nil {
 		return err
 	}
 	found, err := a.renewSession(r.Context(), id)
@@ -217,7 +227,7 @@ func (a *Agent) sessionInfo(w http.ResponseWriter, r *http.Request, rest string)
 	st := a.server.Catalog()
 	return a.serveRead(w, r, func(ws *catalog.WatchSet) (uint64, any, error) {
 		idx, sess := st.SessionGet(ws, id)
-		if sess == nil {
+		if sess == nil || authz(r).SessionRead(sess.Node) != acl.Allow {
 			return idx, []*catalog.Session{}, nil
 		}
 		return idx, []*catalog.Session{sess}, nil
@@ -233,7 +243,7 @@ func (a *Agent) sessionNode(w http.ResponseWriter, r *http.Request, rest string)
 	st := a.server.Catalog()
 	return a.serveRead(w, r, func(ws *catalog.WatchSet) (uint64, any, error) {
 		idx, list := st.NodeSessions(ws, node)
-		return idx, nonNilSessions(list), nil
+		return idx, nonNilSessions(readableSessions(authz(r), list)), nil
 	})
 }
 
@@ -242,8 +252,24 @@ func (a *Agent) sessionList(w http.ResponseWriter, r *http.Request, _ string) er
 	st := a.server.Catalog()
 	return a.serveRead(w, r, func(ws *catalog.WatchSet) (uint64, any, error) {
 		idx, list := st.SessionList(ws)
-		return idx, nonNilSessions(list), nil
+		return idx, nonNilSessions(readableSessions(authz(r), list)), nil
 	})
+}
+
+// readableSessions keeps the sessions the token may read.
+func readableSessions(az *acl.Authorizer, list []*catalog.Session) []*catalog.Session {
+	return visible(az, list, func(az *acl.Authorizer, s *catalog.Session) bool { return az.SessionRead(s.Node) == acl.Allow })
+}
+
+// sessionWritable refuses to destroy or renew a session on a node the
+// token may not write sessions for. An unknown session passes: the
+// operation then answers as it does without ACLs.
+func (a *Agent) sessionWritable(r *http.Request, id string) error {
+	_, sess := a.server.Catalog().SessionGet(nil, id)
+	if sess == nil {
+		return nil
+	}
+	return permission(authz(r).SessionWrite(sess.Node))
 }
 
 // nonNilSessions answers an empty list as [], never null.

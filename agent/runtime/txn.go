@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/cairn-sd/cairn/acl"
 	"github.com/cairn-sd/cairn/catalog"
 )
 
@@ -33,6 +34,9 @@ func (a *Agent) txn(w http.ResponseWriter, r *http.Request, _ string) error {
 	}
 	ops, err := decodeTxn(b)
 	if err != nil {
+		return err
+	}
+	if err := permission(txnDecision(authz(r), ops)); err != nil {
 		return err
 	}
 	res, err := a.applyResult(r.Context(), &catalog.TxnRequest{Ops: ops, Now: catalog.TimestampOf(a.env.Now())})
@@ -71,4 +75,28 @@ func decodeTxn(b []byte) ([]catalog.TxnOp, error) {
 func txnTooLarge(size, limit int64) error {
 	return &httpError{http.StatusRequestEntityTooLarge,
 		fmt.Sprintf("Request body(%d bytes) too large, max size: %d bytes. See https://developer.hashicorp.com/consul/docs/agent/config/config-files#txn_max_req_len.", size, limit)}
+}
+
+// txnDecision is what a transaction needs: read on every key it only
+// reads or checks, write on every key it changes, write on the whole
+// prefix of a delete-tree.
+func txnDecision(az *acl.Authorizer, ops []catalog.TxnOp) acl.Decision {
+	for _, op := range ops {
+		if op.KV == nil {
+			continue
+		}
+		var d acl.Decision
+		switch op.KV.Verb {
+		case catalog.TxnKVGet, catalog.TxnKVGetTree, catalog.TxnKVCheckIndex, catalog.TxnKVCheckSession, catalog.TxnKVCheckNotExists:
+			d = az.KeyRead(op.KV.Key)
+		case catalog.TxnKVDeleteTree:
+			d = az.KeyWritePrefix(op.KV.Key)
+		default:
+			d = az.KeyWrite(op.KV.Key)
+		}
+		if d != acl.Allow {
+			return acl.Deny
+		}
+	}
+	return acl.Allow
 }
