@@ -139,6 +139,14 @@ func (l *raftLog) truncateAndAppend(ents []Entry) {
 			at, l.committed, l.offset, l.lastIndex()))
 	}
 	keep := at - l.offset - 1
+	if keep == uint64(len(l.entries)) {
+		// A plain append: slices handed out earlier end at len, so
+		// writing past it cannot change what they see.
+		l.entries = append(l.entries, ents...)
+		return
+	}
+	// A truncation copies, so that entries handed out earlier (in a Ready
+	// not yet advanced) are not overwritten in place.
 	l.entries = append(l.entries[:keep:keep], ents...)
 	l.persisted = min(l.persisted, at-1)
 }
