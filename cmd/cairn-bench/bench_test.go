@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -15,7 +16,8 @@ import (
 )
 
 // fakeAgent answers KV PUTs with true and blocks GETs that carry ?index=N
-// until the key's index passes N, as a Consul agent does.
+// until the key's index passes N, as a Consul agent does. Its metrics
+// count one log fsync per two writes.
 type fakeAgent struct {
 	mu    sync.Mutex
 	index uint64
@@ -26,6 +28,12 @@ func newFakeAgent() *fakeAgent { return &fakeAgent{index: 1, woke: make(chan str
 
 func (f *fakeAgent) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
+	if r.URL.Path == "/v1/agent/metrics" {
+		fmt.Fprintf(w, "# TYPE consul_raft_term gauge\nconsul_raft_term 3\n%s %d\n%s %d\n",
+			walSyncsMetric, f.index/2, walEntriesMetric, f.index)
+		f.mu.Unlock()
+		return
+	}
 	if r.Method == http.MethodPut {
 		f.index++
 		close(f.woke)
@@ -69,6 +77,7 @@ func TestThroughputMeasurementsReportEveryClientCount(t *testing.T) {
 	require.Contains(t, out, "bench=kv-get mode=consistent clients=4 ")
 	require.NotContains(t, out, "ops=0 ")
 	require.Contains(t, lines[0], " errors=0 ")
+	require.Regexp(t, `leader_fsyncs=\d+ writes_per_fsync=[0-9.]+ log_entries_per_fsync=[0-9.]+ follower_fsyncs=unknown term_changed=false cpu=bench:\d+%$`, lines[1])
 }
 
 func TestFanOutWakesEveryWatcherAfterTheWrite(t *testing.T) {
@@ -76,7 +85,8 @@ func TestFanOutWakesEveryWatcherAfterTheWrite(t *testing.T) {
 	defer srv.Close()
 	out := runBench(t, "-addr", strings.TrimPrefix(srv.URL, "http://"), "-tests", "watch",
 		"-watchers", "50", "-source-addrs", "127.0.0.1")
-	require.Contains(t, out, "bench=watch watchers=50 returned=50 failed=0 early=0 ")
+	require.Regexp(t, `bench=watch agent=target nofile=\d+ watchers=50 connect_failed=0 `, out)
+	require.Contains(t, out, " returned=50 failed=0 early=0 missing=0 ")
 }
 
 func TestMachineMeasuresFsyncsAndRoundTrips(t *testing.T) {
@@ -85,7 +95,9 @@ func TestMachineMeasuresFsyncsAndRoundTrips(t *testing.T) {
 }
 
 func TestBadUsageIsAOneLineErrorAndExitOne(t *testing.T) {
-	for _, args := range [][]string{{"-clients", "0"}, {"-watchers", "x"}, {"extra"}, {"-tests", "nope"}} {
+	for _, args := range [][]string{{"-clients", "0"}, {"-watchers", "x"}, {"extra"}, {"-tests", "nope"},
+		{"-target", "nowhere"}, {"-target", "client"}, {"-start", "x", "-cluster", "y"}, {"-failover-trials", "0"},
+		{"-tests", "failover"}} {
 		var out, errb bytes.Buffer
 		require.Equal(t, 1, run(append(args, "-duration", "10ms", "-addr", "127.0.0.1:1"), &out, &errb), args)
 		require.Contains(t, errb.String(), "cairn-bench: ", args)

@@ -1,16 +1,3 @@
-// Command cairn-bench measures a cairn (or Consul) cluster through its HTTP
-// API and prints one line of figures per measurement, in a stable
-// key=value form that scripts can parse:
-//
-//	bench=kv-put clients=64 ops=81234 ops_per_sec=8123.4 p50_ms=7.1 p99_ms=14.2 p999_ms=30.5
-//
-// Beside the cluster's figures it measures the machine's own limits with
-// the same program: fsyncs per second of a directory's disk and the
-// loopback round trip, so that a result can be read against its floor.
-//
-// It either targets a running agent (-addr) or starts one (-start, which
-// runs `cairn agent -dev` on free ports and stops it at the end). No figure
-// is an assertion: the program reports, it does not judge.
 package main
 
 import (
@@ -21,6 +8,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -31,15 +20,20 @@ func main() {
 
 // options are the command-line settings.
 type options struct {
-	addr      string
-	start     string
-	tests     []string
-	clients   []int
-	duration  time.Duration
-	valueSize int
-	watchers  []int
-	dataDir   string
-	sources   []string
+	addr           string
+	dnsAddr        string
+	start          string
+	cluster        string
+	clientAgent    bool
+	target         string
+	tests          []string
+	clients        []int
+	duration       time.Duration
+	valueSize      int
+	watchers       []int
+	dataDir        string
+	sources        []string
+	failoverTrials int
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -53,17 +47,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	var agent *devAgent
-	if opts.start != "" {
-		agent, err = startDevAgent(ctx, opts.start)
-		if err != nil {
-			fmt.Fprintf(stderr, "cairn-bench: %v\n", err)
-			return 1
-		}
-		defer agent.stop()
-		opts.addr = agent.httpAddr
+	// Agents started below inherit the raised limit.
+	nofile := raiseFileLimit()
+	c, err := startAgents(ctx, opts)
+	if c != nil {
+		defer c.stop()
 	}
-	b := newBench(opts, agent, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "cairn-bench: %v\n", err)
+		return 1
+	}
+	b := newBench(opts, c, stdout)
+	b.nofile = nofile
 	for _, test := range opts.tests {
 		if err := b.run(ctx, test); err != nil {
 			fmt.Fprintf(stderr, "cairn-bench: %s: %v\n", test, err)
@@ -77,12 +72,17 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("cairn-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	tests := fs.String("tests", "machine,kv-put,kv-get,watch", "measurements to run, comma-separated: machine, kv-put, kv-get, watch")
+	tests := fs.String("tests", "machine,kv-put,kv-get,catalog,dns,watch", "measurements to run, comma-separated, from: "+strings.Join(measurements, ", ")+" (failover and memory need -cluster)")
 	clients := fs.String("clients", "1,16,64,256", "concurrent clients for kv-put and kv-get")
 	watchers := fs.String("watchers", "1000,10000", "blocked watchers for the fan-out measurement")
 	sources := fs.String("source-addrs", "127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5", "loopback source addresses to spread watcher connections over")
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8500", "HTTP address of the agent to measure")
+	fs.StringVar(&o.dnsAddr, "dns-addr", "127.0.0.1:8600", "DNS address of the agent given by -addr")
 	fs.StringVar(&o.start, "start", "", "path of a cairn binary: start `cairn agent -dev` on free ports and measure it")
+	fs.StringVar(&o.cluster, "cluster", "", "path of a cairn binary: start three servers in the seed's layout on 127.0.0.1 and measure them")
+	fs.BoolVar(&o.clientAgent, "client-agent", false, "with -cluster, start a client agent beside the servers too")
+	fs.StringVar(&o.target, "target", "leader", "with -cluster, where the load goes: leader, follower, all (the three servers in turn) or client")
+	fs.IntVar(&o.failoverTrials, "failover-trials", 5, "leader kills in the failover measurement")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long each throughput measurement runs")
 	fs.IntVar(&o.valueSize, "value-size", 128, "KV value size in bytes")
 	fs.StringVar(&o.dataDir, "fsync-dir", os.TempDir(), "directory whose disk the machine measurement fsyncs on")
@@ -101,8 +101,25 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.watchers, err = intList(*watchers); err != nil {
 		return o, fmt.Errorf("-watchers: %w", err)
 	}
-	if o.duration <= 0 || o.valueSize < 0 {
-		return o, errors.New("-duration must be positive and -value-size not negative")
+	if o.duration <= 0 || o.valueSize < 0 || o.failoverTrials <= 0 {
+		return o, errors.New("-duration and -failover-trials must be positive and -value-size not negative")
+	}
+	if !slices.Contains([]string{"leader", "follower", "all", "client"}, o.target) {
+		return o, fmt.Errorf("-target %q is not leader, follower, all or client", o.target)
+	}
+	if o.target == "client" && !o.clientAgent {
+		return o, errors.New("-target client needs -client-agent")
+	}
+	if o.start != "" && o.cluster != "" {
+		return o, errors.New("-start and -cluster exclude each other")
+	}
+	for _, t := range o.tests {
+		if !slices.Contains(measurements, t) {
+			return o, fmt.Errorf("unknown measurement %q (known: %s)", t, strings.Join(measurements, ", "))
+		}
+	}
+	if len(o.sources) == 0 {
+		return o, errors.New("-source-addrs names no address")
 	}
 	return o, nil
 }
@@ -128,3 +145,44 @@ func intList(s string) ([]int, error) {
 	}
 	return out, nil
 }
+
+// startAgents starts what -start or -cluster asks for (nothing for -addr)
+// in a fresh temporary directory, waits for a leader, lets it settle and
+// notes every agent's idle RSS. On error the cluster returned, if not
+// nil, holds what was started and must be stopped.
+func startAgents(ctx context.Context, o options) (*cluster, error) {
+	if o.start == "" && o.cluster == "" {
+		return nil, nil
+	}
+	root, err := os.MkdirTemp("", "cairn-bench-")
+	if err != nil {
+		return nil, err
+	}
+	var c *cluster
+	if o.start != "" {
+		c = &cluster{bin: o.start, root: root}
+		dev, err := startDevAgent(ctx, root, o.start)
+		if err != nil {
+			return c, err
+		}
+		c.servers = []*proc{dev}
+	} else {
+		bin, err := filepath.Abs(o.cluster)
+		if err != nil {
+			return nil, err
+		}
+		if c, err = startCluster(ctx, root, bin, o.clientAgent); err != nil {
+			return c, err
+		}
+	}
+	time.Sleep(time.Second)
+	cpu := cpuNow(c)
+	time.Sleep(settleTime)
+	c.idleCPU = cpu.since()
+	c.recordIdle()
+	return c, nil
+}
+
+// settleTime is how long a started cluster idles, a second after it has a
+// leader, while its idle CPU is measured, before its idle RSS is read.
+const settleTime = 3 * time.Second
