@@ -170,3 +170,16 @@ node_prefix "" { policy = "read" }`}, nil)
 	r = dnsQuery(t, a.DNSAddr(), "web.service.consul.", mdns.TypeSRV)
 	require.Len(t, r.Answer, 1, "once the anonymous token may read services and nodes, DNS answers")
 }
+
+func TestSettingTheDefaultTokenChangesWhatAnonymousRequestsMay(t *testing.T) {
+	a, anon := startACLAgent(t)
+	root, rootSecret := bootstrapSecret(t, a)
+	_, _, err := anon.KV().Get("k", nil)
+	require.ErrorContains(t, err, "403")
+	_, err = anon.Agent().UpdateDefaultACLToken(rootSecret, nil)
+	require.ErrorContains(t, err, "Permission denied", "setting a token needs agent write")
+	_, err = root.Agent().UpdateDefaultACLToken(rootSecret, nil)
+	require.NoError(t, err)
+	_, _, err = anon.KV().Get("k", nil)
+	require.NoError(t, err, "a request without a token now acts with the default token")
+}

@@ -89,7 +89,7 @@ func (a *Agent) authorizer(r *http.Request) (*acl.Authorizer, error) {
 	}
 	secret := secretOf(r)
 	if secret == "" {
-		secret = string(a.cfg.ACL.Tokens.Default)
+		secret = a.defaultToken()
 	}
 	return a.authorizerFor(r.Context(), secret)
 }

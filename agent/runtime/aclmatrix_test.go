@@ -73,6 +73,7 @@ var anonymousMatrix = map[string]struct {
 	"PUT /v1/agent/check/deregister/":     {denied, ""},
 	"PUT /v1/agent/maintenance":           {denied, ""},
 	"PUT /v1/agent/reload":                {denied, ""},
+	"PUT /v1/agent/token/":                {denied, `{"Token":"x"}`},
 	"GET /v1/agent/metrics":               {denied, ""},
 	"PUT /v1/event/fire/":                 {denied, ""},
 	"GET /v1/event/list":                  {filtered, ""},
@@ -94,6 +95,8 @@ func sampleTarget(path string) string {
 	switch {
 	case !strings.HasSuffix(path, "/"):
 		return ""
+	case path == "/v1/agent/token/":
+		return "default"
 	case strings.HasPrefix(path, "/v1/agent/check/"):
 		return "web-ttl"
 	case strings.HasPrefix(path, "/v1/kv/"):

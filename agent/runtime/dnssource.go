@@ -91,7 +91,7 @@ type aclSource struct {
 
 // authorizer resolves the default token; on failure nothing is readable.
 func (s aclSource) authorizer() *acl.Authorizer {
-	az, err := s.a.authorizerFor(s.a.baseCtx, string(s.a.cfg.ACL.Tokens.Default))
+	az, err := s.a.authorizerFor(s.a.baseCtx, s.a.defaultToken())
 	if err != nil {
 		return acl.DenyAll()
 	}

@@ -80,6 +80,7 @@ func (a *Agent) routes() []route {
 		{"/v1/agent/check/deregister/", put, a.agentCheckDeregister},
 		{"/v1/agent/maintenance", put, a.agentMaintenance},
 		{"/v1/agent/reload", put, a.agentReload},
+		{"/v1/agent/token/", put, a.agentToken},
 		{"/v1/agent/metrics", get, a.agentMetricsHandler},
 		{"/v1/event/fire/", put, a.agentEventFire},
 		{"/v1/event/list", get, a.agentEventList},

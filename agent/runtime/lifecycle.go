@@ -109,8 +109,10 @@ type Agent struct {
 	metrics *agentMetrics
 	// events are the user events this agent kept (events.go).
 	events *eventLog
-	// acl resolves tokens; nil when ACLs are off (aclauth.go).
-	acl *aclState
+	// acl resolves tokens; nil when ACLs are off (aclauth.go). tokens are
+	// the agent tokens set through the API (agenttoken.go).
+	acl    *aclState
+	tokens agentTokens
 
 	shutdownOnce sync.Once
 	shutdownErr  error
