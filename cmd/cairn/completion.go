@@ -20,6 +20,9 @@ func completionTree() []completionNode {
 		"kv":       kvCommands(),
 		"catalog":  catalogCommands(),
 		"operator": operatorCommands(),
+		"acl":      aclCommands(),
+		"policy":   policyCommands(),
+		"token":    tokenCommands(),
 		"raft":     raftCommands(),
 		"completion": {
 			{"bash", "Print the bash completion script", nil},

@@ -16,6 +16,7 @@ type command struct {
 // commands lists the subcommands in the order usage shows them.
 func commands() []command {
 	return []command{
+		{"acl", "Interact with the ACL system: bootstrap, policies, tokens", runACL},
 		{"agent", "Run a cairn agent", runAgentCommand},
 		{"catalog", "Interact with the catalog", runCatalog},
 		{"completion", "Print a shell completion script (bash, zsh, fish)", runCompletion},

@@ -24,7 +24,18 @@ const realAgentWait = 30 * time.Second
 // leads and has registered its node.
 func startRealAgent(t *testing.T) *apiClient {
 	t.Helper()
-	doc := `{"node_name": "node1", "ports": {"http": 0, "server": 0, "serf_lan": 0, "serf_wan": 0, "dns": 0}}`
+	c := startDevAgent(t, `{"node_name": "node1", "ports": {"http": 0, "server": 0, "serf_lan": 0, "serf_wan": 0, "dns": 0}}`)
+	require.Eventually(t, func() bool {
+		var checks []map[string]any
+		return c.getJSON("/v1/health/node/node1", nil, &checks) == nil && len(checks) == 1
+	}, realAgentWait, 10*time.Millisecond, "the agent never registered its node with serfHealth")
+	return c
+}
+
+// startDevAgent starts a -dev agent configured by doc, points
+// CAIRN_HTTP_ADDR at it and returns a client for it, without waiting.
+func startDevAgent(t *testing.T, doc string) *apiClient {
+	t.Helper()
 	cfg, err := config.Parse("test.json", []byte(doc), config.Options{
 		Dev:            true,
 		Hostname:       func() (string, error) { return "testhost", nil },
@@ -40,12 +51,7 @@ func startRealAgent(t *testing.T) *apiClient {
 	})
 	clearClientEnv(t)
 	t.Setenv("CAIRN_HTTP_ADDR", a.HTTPAddr())
-	c := (&httpFlags{}).client()
-	require.Eventually(t, func() bool {
-		var checks []map[string]any
-		return c.getJSON("/v1/health/node/node1", nil, &checks) == nil && len(checks) == 1
-	}, realAgentWait, 10*time.Millisecond, "the agent never registered its node with serfHealth")
-	return c
+	return (&httpFlags{}).client()
 }
 
 // kvPut writes key=value through the agent's API.
