@@ -76,6 +76,8 @@ func (s *State) applyCommand(idx uint64, cmd Command) Result {
 		return s.applyACLTokenSet(idx, c)
 	case *ACLTokenDeleteRequest:
 		return s.applyACLTokenDelete(idx, c)
+	case *SnapshotRestoreRequest:
+		return s.applySnapshotRestore(idx, c)
 	}
 	panic(fmt.Sprintf("catalog: no apply for command %T", cmd))
 }

@@ -36,6 +36,7 @@ const (
 	opACLPolicyDelete
 	opACLTokenSet
 	opACLTokenDelete
+	opSnapshotRestore
 )
 
 // Command is a write to the catalog: one of the *Request types below.
@@ -184,6 +185,8 @@ func newRequest(op opCode) Command {
 		return &ACLTokenSetRequest{}
 	case opACLTokenDelete:
 		return &ACLTokenDeleteRequest{}
+	case opSnapshotRestore:
+		return &SnapshotRestoreRequest{}
 	}
 	return nil
 }

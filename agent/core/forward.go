@@ -193,6 +193,7 @@ var catalogErrors = []error{
 	catalog.ErrMissingACLSecretID, catalog.ErrInvalidACLToken, catalog.ErrACLTokenExists,
 	catalog.ErrACLSecretInUse, catalog.ErrACLSecretImmutable, catalog.ErrACLLocalImmutable,
 	catalog.ErrACLAnonymousToken, acl.ErrBootstrapNotAllowed, acl.ErrBootstrapResetMismatch,
+	catalog.ErrBadSnapshot,
 }
 
 // catalogError rebuilds a catalog error from its text.

@@ -27,6 +27,8 @@ var anonymousMatrix = map[string]struct {
 	"PUT /v1/kv/":                         {denied, "v"},
 	"DELETE /v1/kv/":                      {denied, ""},
 	"PUT /v1/txn":                         {denied, `[{"KV":{"Verb":"set","Key":"a","Value":""}}]`},
+	"GET /v1/snapshot":                    {denied, ""},
+	"PUT /v1/snapshot":                    {denied, "x"},
 	"PUT /v1/acl/bootstrap":               {denied, ""},
 	"PUT /v1/acl/token":                   {denied, `{}`},
 	"GET /v1/acl/token/":                  {denied, ""},

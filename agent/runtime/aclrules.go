@@ -102,3 +102,12 @@ func filterChecks(az *acl.Authorizer, checks []*catalog.HealthCheck) []*catalog.
 		return az.NodeRead(c.Node) == acl.Allow
 	})
 }
+
+// managementOnly refuses all but a management token (snapshots), when
+// ACLs are on.
+func (a *Agent) managementOnly(r *http.Request) error {
+	if a.acl == nil || authz(r).IsManagement() {
+		return nil
+	}
+	return errPermissionDenied
+}

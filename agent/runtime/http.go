@@ -38,6 +38,7 @@ func (a *Agent) routes() []route {
 	return []route{
 		{"/v1/kv/", kvVerb, a.kv},
 		{"/v1/txn", put, a.txn},
+		{"/v1/snapshot", []string{http.MethodGet, http.MethodPut}, a.snapshot},
 		{"/v1/acl/bootstrap", put, a.aclBootstrap},
 		{"/v1/acl/token", put, a.aclTokenCreate},
 		{"/v1/acl/token/", kvVerb, a.aclToken},

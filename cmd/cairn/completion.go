@@ -23,6 +23,7 @@ func completionTree() []completionNode {
 		"acl":      aclCommands(),
 		"policy":   policyCommands(),
 		"token":    tokenCommands(),
+		"snapshot": snapshotCommands(),
 		"raft":     raftCommands(),
 		"completion": {
 			{"bash", "Print the bash completion script", nil},

@@ -33,6 +33,7 @@ func commands() []command {
 		{"operator", "Operate on the Raft configuration", runOperator},
 		{"reload", "Trigger the agent to reload its configuration files", runReload},
 		{"rtt", "Estimate the network round trip time between nodes", runRTT},
+		{"snapshot", "Save and restore snapshots of the cluster state", runSnapshot},
 		{"validate", "Check config files or directories for errors", runValidate},
 		{"version", "Print the cairn version", runVersion},
 		{"watch", "Watch for changes in the catalog or KV store", runWatch},
