@@ -75,6 +75,7 @@ var anonymousMatrix = map[string]struct {
 	"PUT /v1/agent/check/deregister/":     {denied, ""},
 	"PUT /v1/agent/maintenance":           {denied, ""},
 	"PUT /v1/agent/reload":                {denied, ""},
+	"GET /v1/agent/monitor":               {denied, ""},
 	"PUT /v1/agent/token/":                {denied, `{"Token":"x"}`},
 	"GET /v1/agent/metrics":               {denied, ""},
 	"PUT /v1/event/fire/":                 {denied, ""},

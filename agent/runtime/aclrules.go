@@ -44,7 +44,7 @@ func (a *Agent) routeDecision(path, rest string, r *http.Request, az *acl.Author
 	switch path {
 	case "/v1/kv/":
 		return kvDecision(strings.TrimPrefix(rest, "/"), r.Method, has(q, "recurse") || has(q, "keys"), az)
-	case "/v1/agent/self", "/v1/agent/metrics":
+	case "/v1/agent/self", "/v1/agent/metrics", "/v1/agent/monitor":
 		return az.AgentRead(node)
 	case "/v1/agent/join/", "/v1/agent/leave", "/v1/agent/reload", "/v1/agent/force-leave/":
 		return az.AgentWrite(node)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/cairn-sd/cairn/ui"
 )
 
@@ -81,6 +83,7 @@ func (a *Agent) routes() []route {
 		{"/v1/agent/check/deregister/", put, a.agentCheckDeregister},
 		{"/v1/agent/maintenance", put, a.agentMaintenance},
 		{"/v1/agent/reload", put, a.agentReload},
+		{"/v1/agent/monitor", get, a.agentMonitor},
 		{"/v1/agent/token/", put, a.agentToken},
 		{"/v1/agent/metrics", get, a.agentMetricsHandler},
 		{"/v1/event/fire/", put, a.agentEventFire},
@@ -135,7 +138,7 @@ func (a *Agent) handler() http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		defer a.metrics.observeHTTP(r.Method, rt.path, time.Now())
+		defer a.requestDone(r.Method, rt.path, time.Now())
 		if !slices.Contains(rt.methods, r.Method) {
 			w.Header().Set("Allow", strings.Join(rt.methods, ","))
 			writeError(w, &httpError{http.StatusMethodNotAllowed, "method " + r.Method + " not allowed"})
@@ -178,6 +181,13 @@ func (a *Agent) checkRoute(r **http.Request, rt route, rest string) error {
 	}
 	*r = req
 	return permission(a.routeDecision(rt.path, rest, req, az))
+}
+
+// requestDone records a request's duration in the metrics and logs it at
+// debug level, by route (never the raw path, which may name keys).
+func (a *Agent) requestDone(method, route string, start time.Time) {
+	a.metrics.observeHTTP(method, route, start)
+	a.logger.Debug("request served", zap.String("method", method), zap.String("route", route), zap.Duration("took", time.Since(start)))
 }
 
 // servedLocally reports whether a client agent answers a route itself:

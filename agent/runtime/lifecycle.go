@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/cairn-sd/cairn/agent/checks"
 	"github.com/cairn-sd/cairn/agent/config"
@@ -109,6 +110,8 @@ type Agent struct {
 	metrics *agentMetrics
 	// events are the user events this agent kept (events.go).
 	events *eventLog
+	// logs feeds /v1/agent/monitor (monitor.go).
+	logs *logHub
 	// acl resolves tokens; nil when ACLs are off (aclauth.go). tokens are
 	// the agent tokens set through the API (agenttoken.go).
 	acl    *aclState
@@ -133,7 +136,12 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config services and checks: %w", err)
 	}
-	a := &Agent{cfg: cfg, opts: opts, logger: opts.Logger, dataDir: cfg.DataDir, left: make(chan struct{}), fromFiles: entries, events: newEventLog()}
+	logs := &logHub{}
+	logger := opts.Logger.WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core {
+		return zapcore.NewTee(c, newHubCore(logs))
+	}))
+	a := &Agent{cfg: cfg, opts: opts, logger: logger, dataDir: cfg.DataDir, left: make(chan struct{}),
+		fromFiles: entries, events: newEventLog(), logs: logs}
 	if a.acl, err = a.newACLState(); err != nil {
 		return nil, fmt.Errorf("acl: %w", err)
 	}

@@ -31,6 +31,7 @@
 //	table.go       Consul's column layout for tables
 //	kv.go          kv get;  kvwrite.go: kv put, kv delete;  kvexport.go: kv export, kv import
 //	snapshot.go    snapshot save (written atomically), snapshot restore
+//	monitor.go     monitor: the agent's log as a stream
 //	acl.go         acl bootstrap, -format;  aclpolicy.go, acltoken.go: acl policy|token create, list,
 //	               read, delete;  aclupdate.go: their update;  aclid.go: short -id prefixes
 //	members.go     members;  join.go: join;  agentctl.go: leave, reload, force-leave

@@ -30,6 +30,7 @@ func commands() []command {
 		{"lock", "Execute a command holding a lock", runLock},
 		{"maint", "Control node or service maintenance mode", runMaint},
 		{"members", "List the members of the cluster", runMembers},
+		{"monitor", "Stream the agent's log", runMonitor},
 		{"operator", "Operate on the Raft configuration", runOperator},
 		{"reload", "Trigger the agent to reload its configuration files", runReload},
 		{"rtt", "Estimate the network round trip time between nodes", runRTT},
