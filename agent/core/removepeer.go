@@ -13,8 +13,12 @@ import (
 // proposes the change; a follower forwards the request to it.
 
 // methodRemovePeer asks the leader to remove the server whose ID is the
-// body.
-const methodRemovePeer = "Server.RemovePeer"
+// body; methodTransferLeader asks it to hand leadership to the server
+// whose ID is the body (empty: any caught-up voter).
+const (
+	methodRemovePeer     = "Server.RemovePeer"
+	methodTransferLeader = "Server.TransferLeader"
+)
 
 // Errors of RemovePeer.
 var (
@@ -44,17 +48,7 @@ func (s *Server) RemovePeer(id raft.ServerID, done func(error)) {
 		return
 	}
 	if !s.isLeader() {
-		_, leader := s.raft.Leader()
-		if leader == "" {
-			done(ErrNoLeader)
-			return
-		}
-		s.rpcClient.Call(leader, methodRemovePeer, []byte(id), forwardTimeout, func(_ []byte, err error) {
-			if err != nil {
-				err = fmt.Errorf("forward remove-peer to leader %s: %w", leader, err)
-			}
-			done(err)
-		})
+		s.forwardToLeader(methodRemovePeer, []byte(id), done)
 		return
 	}
 	if id == s.cfg.ID {
@@ -64,9 +58,58 @@ func (s *Server) RemovePeer(id raft.ServerID, done func(error)) {
 	s.raft.ChangeConfig(raft.ConfigChange{Type: raft.RemoveServer, ID: id}, done)
 }
 
-// registerRemovePeer serves methodRemovePeer on the leader.
+// TransferLeader asks the leader to hand leadership to server to, or to
+// another voter when to is empty; a follower forwards the request. done
+// hears whether the transfer was started (leadership moves shortly after).
+func (s *Server) TransferLeader(to raft.ServerID, done func(error)) {
+	if s.stopped {
+		done(ErrStopped)
+		return
+	}
+	if !s.isLeader() {
+		s.forwardToLeader(methodTransferLeader, []byte(to), done)
+		return
+	}
+	if to == "" {
+		for _, sv := range s.raft.Configuration().Servers {
+			if sv.ID != s.cfg.ID && sv.Suffrage == raft.Voter {
+				to = sv.ID
+				break
+			}
+		}
+	}
+	if to == "" || to == s.cfg.ID {
+		done(ErrNoTransferTarget)
+		return
+	}
+	done(s.raft.TransferLeadership(to))
+}
+
+// ErrNoTransferTarget refuses a transfer with no other voter to take it.
+var ErrNoTransferTarget = errors.New("no other voter to transfer leadership to")
+
+// forwardToLeader sends a request to the leader and hears its outcome.
+func (s *Server) forwardToLeader(method string, body []byte, done func(error)) {
+	_, leader := s.raft.Leader()
+	if leader == "" {
+		done(ErrNoLeader)
+		return
+	}
+	s.rpcClient.Call(leader, method, body, forwardTimeout, func(_ []byte, err error) {
+		if err != nil {
+			err = fmt.Errorf("forward %s to leader %s: %w", method, leader, err)
+		}
+		done(err)
+	})
+}
+
+// registerRemovePeer serves methodRemovePeer and methodTransferLeader on
+// the leader.
 func (s *Server) registerRemovePeer() {
 	s.rpcServer.Register(methodRemovePeer, func(body []byte, reply func([]byte, error)) {
 		s.RemovePeer(raft.ServerID(body), func(err error) { reply(nil, err) })
+	})
+	s.rpcServer.Register(methodTransferLeader, func(body []byte, reply func([]byte, error)) {
+		s.TransferLeader(raft.ServerID(body), func(err error) { reply(nil, err) })
 	})
 }

@@ -40,6 +40,18 @@ func TestRemovePeerThroughAFollowerAndRefusals(t *testing.T) {
 	require.ErrorIs(t, refused, ErrRemoveLeader)
 }
 
+func TestLeadershipTransfersThroughAFollower(t *testing.T) {
+	c := newGossipCluster(t, 5)
+	c.sim.RunFor(20 * time.Second)
+	old, follower := c.leader(), c.follower()
+	require.NotEmpty(t, follower)
+	var started error = errPending
+	c.servers[follower].TransferLeader(raft.ServerID("id-"+follower), func(err error) { started = err })
+	c.sim.RunFor(3 * time.Second)
+	require.NoError(t, started)
+	require.Equal(t, follower, c.leader(), "leadership moved from %s to the named server", old)
+}
+
 // errPending marks a callback that has not run.
 var errPending = errorString("callback not called")
 

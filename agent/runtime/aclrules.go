@@ -52,7 +52,7 @@ func (a *Agent) routeDecision(path, rest string, r *http.Request, az *acl.Author
 		return az.NodeWrite(node)
 	case "/v1/operator/raft/configuration":
 		return az.OperatorRead()
-	case "/v1/operator/raft/peer":
+	case "/v1/operator/raft/peer", "/v1/operator/raft/transfer-leader":
 		return az.OperatorWrite()
 	case "/v1/event/fire/":
 		return az.EventWrite(rest)

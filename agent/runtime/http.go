@@ -74,6 +74,7 @@ func (a *Agent) routes() []route {
 		{"/v1/agent/leave", put, a.agentLeave},
 		{"/v1/operator/raft/configuration", get, a.operatorRaftConfiguration},
 		{"/v1/operator/raft/peer", []string{http.MethodDelete}, a.operatorRaftPeer},
+		{"/v1/operator/raft/transfer-leader", []string{http.MethodPost, http.MethodPut}, a.operatorTransferLeader},
 		{"/v1/agent/services", get, a.agentServices},
 		{"/v1/agent/service/", get, a.agentService},
 		{"/v1/agent/checks", get, a.agentChecks},

@@ -79,6 +79,33 @@ func (a *Agent) operatorRaftPeer(w http.ResponseWriter, r *http.Request, _ strin
 	return err
 }
 
+// operatorTransferLeader serves POST /v1/operator/raft/transfer-leader
+// (?id= names the new leader; without it any caught-up voter).
+func (a *Agent) operatorTransferLeader(w http.ResponseWriter, r *http.Request, _ string) error {
+	id := raft.ServerID(r.URL.Query().Get("id"))
+	if id != "" {
+		var err error
+		if !a.env.Do(func() { id, err = a.server.PeerID(string(id)) }) {
+			return errShuttingDown
+		}
+		if err != nil {
+			return badRequest("%v", err)
+		}
+	}
+	err, lerr := onLoop(r.Context(), a, func(reply func(error)) { a.server.TransferLeader(id, reply) })
+	if lerr != nil {
+		return lerr
+	}
+	if errors.Is(err, core.ErrNoTransferTarget) {
+		return badRequest("%v", err)
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, r, struct{ Success bool }{true})
+	return nil
+}
+
 // leavePropagation is how long a leaving agent keeps gossiping so that
 // its leave reaches the pool (a few LAN gossip intervals).
 const leavePropagation = time.Second

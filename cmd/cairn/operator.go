@@ -19,6 +19,7 @@ func raftCommands() []command {
 	return []command{
 		{"list-peers", "Display the current Raft peer configuration", runRaftListPeers},
 		{"remove-peer", "Remove a server from the Raft configuration", runRaftRemovePeer},
+		{"transfer-leader", "Hand Raft leadership to another server", runRaftTransferLeader},
 	}
 }
 
@@ -107,5 +108,31 @@ func runRaftRemovePeer(args []string, stdout, stderr io.Writer) int {
 		return reportError(stderr, "Error removing peer", err)
 	}
 	fmt.Fprintf(stdout, "Removed peer with %s\n", what)
+	return 0
+}
+
+const raftTransferLeaderUsage = `
+Usage: cairn operator raft transfer-leader [options]
+
+  Hands Raft leadership to the server with the given -id, or to another
+  voter when -id is not given.
+`
+
+// runRaftTransferLeader asks the leader to hand over its leadership.
+func runRaftTransferLeader(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("operator raft transfer-leader", raftTransferLeaderUsage, stderr)
+	id := fs.String("id", "", "The ID of the server to hand leadership to")
+	hf := addHTTPFlags(fs, false)
+	if code, ok := parseArgs(fs, args, 0, stderr); !ok {
+		return code
+	}
+	q := url.Values{}
+	if *id != "" {
+		q.Set("id", *id)
+	}
+	if _, err := hf.client().do(http.MethodPost, "/v1/operator/raft/transfer-leader", q, nil); err != nil {
+		return reportError(stderr, "Error transferring leadership", err)
+	}
+	fmt.Fprintln(stdout, "Success! Leadership transfer started")
 	return 0
 }

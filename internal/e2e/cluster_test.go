@@ -139,6 +139,14 @@ func (s *server) client(t *testing.T) *api.Client {
 	return c
 }
 
+// id returns the server's node ID (its Raft server ID).
+func (s *server) id(t *testing.T) string {
+	t.Helper()
+	self, err := s.client(t).Agent().Self()
+	require.NoError(t, err)
+	return self["Config"]["NodeID"].(string)
+}
+
 // cli runs the cairn command against a server and returns its output.
 func (s *server) cli(t *testing.T, bin string, args ...string) string {
 	t.Helper()

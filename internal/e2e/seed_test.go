@@ -114,6 +114,11 @@ func TestSeedClusterOfThreeServers(t *testing.T) {
 	require.Equal(t, "v3", <-changed)
 	require.Equal(t, "v3\n", follower.cli(t, bin, "kv", "get", "app/config"))
 
+	// Leadership moves on request, to the server named.
+	require.Contains(t, follower.cli(t, bin, "operator", "raft", "transfer-leader", "-id="+follower.id(t)), "Success!")
+	leader = leaderOf(t, servers)
+	require.Equal(t, follower, leader, "the named server leads")
+
 	leader.kill()
 	var rest []*server
 	for _, s := range servers {
