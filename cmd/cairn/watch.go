@@ -46,7 +46,8 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 func runWatchContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var p watchParams
 	fs := newFlagSet("watch", watchUsage, stderr)
-	fs.StringVar(&p.typ, "type", "", "What to watch: key, keyprefix, services, nodes, service or checks")
+	fs.StringVar(&p.typ, "type", "", "What to watch: key, keyprefix, services, nodes, service, checks or event")
+	fs.StringVar(&p.name, "name", "", "Only events of this name (type event)")
 	fs.StringVar(&p.key, "key", "", "Key to watch (type key)")
 	fs.StringVar(&p.prefix, "prefix", "", "Key prefix to watch (type keyprefix)")
 	fs.StringVar(&p.service, "service", "", "Service to watch (types service and checks)")

@@ -102,6 +102,13 @@ func TestWatchWithoutHandlerPrintsOnceAndExits(t *testing.T) {
 	code, out, _ = runCairn("watch", "-type=keyprefix", "-prefix=none/")
 	require.Equal(t, 0, code)
 	require.Equal(t, "null\n", out, "an empty prefix is a result, as in Consul")
+
+	code, _, errOut = runCairn("event", "-name=deploy", "v1")
+	require.Equal(t, 0, code, errOut)
+	require.Eventually(t, func() bool {
+		code, out, _ = runCairn("watch", "-type=event", "-name=deploy")
+		return code == 0 && strings.Contains(out, `"Name": "deploy"`)
+	}, realAgentWait, 50*time.Millisecond, "an event watch shows the agent's events of that name")
 }
 
 // TestWatchRejectsBadUsage checks the type and parameter checks.
@@ -117,7 +124,8 @@ func TestWatchRejectsBadUsage(t *testing.T) {
 		{[]string{"watch", "-type=service"}, "Must specify a single service to watch\n"},
 		{[]string{"watch", "-type=key", "-key=a", "-tag=x"}, "Invalid parameter for watch type key: -tag\n"},
 		{[]string{"watch", "-type=checks", "-service=a", "-state=passing"}, "Cannot specify service and state\n"},
-		{[]string{"watch", "-type=event"}, "Unsupported watch type: event (want one of key, keyprefix, services, nodes, service, checks)\n"},
+		{[]string{"watch", "-type=bogus"}, "Unsupported watch type: bogus (want one of key, keyprefix, services, nodes, service, checks, event)\n"},
+		{[]string{"watch", "-type=event", "-key=k"}, "Invalid parameter for watch type event: -key\n"},
 	} {
 		code, out, errOut := runCairn(tc.args...)
 		require.Equal(t, 1, code, tc.args)

@@ -19,6 +19,7 @@ type watchParams struct {
 	tag     string
 	passing bool
 	state   string
+	name    string
 }
 
 // watchQuery is the blocking query one watch type runs, and how an
@@ -34,15 +35,14 @@ type watchQuery struct {
 	single bool
 }
 
-// watchTypes are the types cairn watch knows, in usage order. Consul's
-// "event" type is absent: the agent has no /v1/event/list yet.
-var watchTypes = []string{"key", "keyprefix", "services", "nodes", "service", "checks"}
+// watchTypes are the types cairn watch knows, in usage order.
+var watchTypes = []string{"key", "keyprefix", "services", "nodes", "service", "checks", "event"}
 
 // newWatchQuery checks that p names a known type with the flags it
 // needs and no flag it would ignore, and builds its query.
 func newWatchQuery(p watchParams) (*watchQuery, error) {
 	given := map[string]bool{"key": p.key != "", "prefix": p.prefix != "", "service": p.service != "",
-		"tag": p.tag != "", "passing": p.passing, "state": p.state != ""}
+		"tag": p.tag != "", "passing": p.passing, "state": p.state != "", "name": p.name != ""}
 	var allowed []string
 	var q *watchQuery
 	switch p.typ {
@@ -82,10 +82,16 @@ func newWatchQuery(p watchParams) (*watchQuery, error) {
 		if q == nil {
 			return nil, fmt.Errorf("Cannot specify service and state")
 		}
+	case "event":
+		allowed = []string{"name"}
+		q = &watchQuery{path: "/v1/event/list", query: url.Values{}}
+		if p.name != "" {
+			q.query.Set("name", p.name)
+		}
 	default:
 		return nil, fmt.Errorf("Unsupported watch type: %s (want one of %s)", p.typ, strings.Join(watchTypes, ", "))
 	}
-	for _, name := range []string{"key", "prefix", "service", "tag", "passing", "state"} {
+	for _, name := range []string{"key", "prefix", "service", "tag", "passing", "state", "name"} {
 		if given[name] && !slices.Contains(allowed, name) {
 			return nil, fmt.Errorf("Invalid parameter for watch type %s: -%s", p.typ, name)
 		}
