@@ -58,6 +58,9 @@ type Options struct {
 	Reload func() (*config.Config, error)
 	// Level, if set, is the logger's level, which a reload changes.
 	Level *zap.AtomicLevel
+	// Executable is the cairn binary, which runs the config's watches
+	// as `cairn watch` processes (watches.go).
+	Executable string
 }
 
 // Agent is one running agent: an Env with its event loop, the Raft server
@@ -112,6 +115,9 @@ type Agent struct {
 	events *eventLog
 	// logs feeds /v1/agent/monitor (monitor.go).
 	logs *logHub
+	// watches runs the config's watches, watchCmds (watches.go).
+	watches   watchRunner
+	watchCmds []watchCommand
 	// acl resolves tokens; nil when ACLs are off (aclauth.go). tokens are
 	// the agent tokens set through the API (agenttoken.go).
 	acl    *aclState
@@ -136,12 +142,16 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config services and checks: %w", err)
 	}
+	watchCmds, err := checkWatches(cfg, opts)
+	if err != nil {
+		return nil, err
+	}
 	logs := &logHub{}
 	logger := opts.Logger.WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core {
 		return zapcore.NewTee(c, newHubCore(logs))
 	}))
 	a := &Agent{cfg: cfg, opts: opts, logger: logger, dataDir: cfg.DataDir, left: make(chan struct{}),
-		fromFiles: entries, events: newEventLog(), logs: logs}
+		fromFiles: entries, events: newEventLog(), logs: logs, watchCmds: watchCmds}
 	if a.acl, err = a.newACLState(); err != nil {
 		return nil, fmt.Errorf("acl: %w", err)
 	}
@@ -233,6 +243,9 @@ func (a *Agent) start() error {
 		return err
 	}
 	if err := a.startDNS(); err != nil {
+		return err
+	}
+	if err := a.startWatches(a.watchCmds); err != nil {
 		return err
 	}
 	return a.writeBoundAddresses()
@@ -454,6 +467,7 @@ func (a *Agent) stop() {
 	if a.runner != nil {
 		a.runner.StopAll()
 	}
+	a.stopWatches()
 	if a.dns != nil {
 		a.dns.Shutdown(context.Background())
 	}

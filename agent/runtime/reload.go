@@ -16,7 +16,7 @@ var ErrNoReload = errors.New("this agent cannot reload: it was started without a
 
 // Reload reads the configuration again (SIGHUP, `cairn reload`, PUT
 // /v1/agent/reload) and applies what can change while running: the
-// services and checks of the config files, and log_level. Everything else
+// services and checks of the config files, the watches, and log_level. Everything else
 // needs a restart, as in Consul. A configuration that does not load
 // changes nothing.
 func (a *Agent) Reload() error {
@@ -31,6 +31,10 @@ func (a *Agent) Reload() error {
 	if err != nil {
 		return fmt.Errorf("reload: %w", err)
 	}
+	watches, err := checkWatches(cfg, a.opts)
+	if err != nil {
+		return fmt.Errorf("reload: %w", err)
+	}
 	a.reloadMu.Lock()
 	defer a.reloadMu.Unlock()
 	if err := a.dropConfigEntries(a.fromFiles); err != nil {
@@ -42,6 +46,10 @@ func (a *Agent) Reload() error {
 	}
 	if a.opts.Level != nil {
 		a.opts.Level.SetLevel(cfg.ZapLevel())
+	}
+	a.stopWatches()
+	if err := a.startWatches(watches); err != nil {
+		return fmt.Errorf("reload: %w", err)
 	}
 	a.logger.Info("configuration reloaded", zap.Int("services", len(entries.services)), zap.Int("checks", len(entries.loose)))
 	return nil

@@ -70,7 +70,11 @@ func runAgentUntil(signals <-chan os.Signal, cfg *config.Config, load func() (*c
 		return err
 	}
 	defer closeLog()
-	a, err := runtime.New(cfg, runtime.Options{Logger: logger, Version: Version, Reload: load, Level: level})
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find the cairn executable: %w", err)
+	}
+	a, err := runtime.New(cfg, runtime.Options{Logger: logger, Version: Version, Reload: load, Level: level, Executable: exe})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,7 +59,7 @@ type server struct {
 // seedConfig is an agent's config.json in the seed's layout, with every
 // port 0 so that parallel runs never collide: a server with
 // bootstrap_expect 3, or a client agent.
-func seedConfig(name, nodeID, dataDir, key string, join []string, isServer bool) string {
+func seedConfig(name, nodeID, dataDir, key string, join []string, isServer bool, extra map[string]any) string {
 	if join == nil {
 		join = []string{}
 	}
@@ -71,6 +72,7 @@ func seedConfig(name, nodeID, dataDir, key string, join []string, isServer bool)
 	if isServer {
 		cfg["bootstrap_expect"] = 3
 	}
+	maps.Copy(cfg, extra)
 	b, _ := json.MarshalIndent(cfg, "", "  ")
 	return string(b)
 }
@@ -78,17 +80,17 @@ func seedConfig(name, nodeID, dataDir, key string, join []string, isServer bool)
 // startServer writes the config dir and starts `cairn agent -config-dir`,
 // then reads the bound addresses back from the data dir.
 func startServer(t *testing.T, bin, root, name, nodeID, key string, join []string) *server {
-	return startAgent(t, bin, root, name, nodeID, key, join, true)
+	return startAgent(t, bin, root, name, nodeID, key, join, true, nil)
 }
 
 // startAgent starts a server or a client agent.
-func startAgent(t *testing.T, bin, root, name, nodeID, key string, join []string, isServer bool) *server {
+func startAgent(t *testing.T, bin, root, name, nodeID, key string, join []string, isServer bool, extra map[string]any) *server {
 	t.Helper()
 	s := &server{name: name, dir: filepath.Join(root, name), log: &bytes.Buffer{}}
 	confDir, dataDir := filepath.Join(s.dir, "config"), filepath.Join(s.dir, "data")
 	require.NoError(t, os.MkdirAll(confDir, 0o700))
 	require.NoError(t, os.WriteFile(filepath.Join(confDir, "config.json"),
-		[]byte(seedConfig(name, nodeID, dataDir, key, join, isServer)), 0o600))
+		[]byte(seedConfig(name, nodeID, dataDir, key, join, isServer, extra)), 0o600))
 	s.start(t, bin)
 	return s
 }

@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"encoding/base64"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +31,12 @@ func TestSeedClusterOfThreeServers(t *testing.T) {
 		startServer(t, bin, root, "server3", ids[2], key, []string{first.serfLAN}),
 	}
 	leader := leaderOf(t, servers)
-	client := startAgent(t, bin, root, "client1", "aa0e8c02-36d5-4f21-8888-0123456789ab", key, []string{first.serfLAN}, false)
+	// The client runs a watch from its config: each value of app/config is
+	// appended to a file by the handler.
+	watched := filepath.Join(root, "watched")
+	client := startAgent(t, bin, root, "client1", "aa0e8c02-36d5-4f21-8888-0123456789ab", key, []string{first.serfLAN}, false,
+		map[string]any{"watches": []any{map[string]any{"type": "key", "key": "app/config",
+			"args": []any{"sh", "-c", "cat >> " + watched}}}})
 	require.Eventually(t, func() bool {
 		nodes, _, err := client.client(t).Catalog().Nodes(nil)
 		return err == nil && len(nodes) == 4
@@ -113,6 +121,10 @@ func TestSeedClusterOfThreeServers(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "v3", <-changed)
 	require.Equal(t, "v3\n", follower.cli(t, bin, "kv", "get", "app/config"))
+	require.Eventually(t, func() bool {
+		b, _ := os.ReadFile(watched)
+		return strings.Contains(string(b), base64.StdEncoding.EncodeToString([]byte("v3")))
+	}, wait, 50*time.Millisecond, "the client's configured watch ran its handler with the new value")
 
 	// Leadership moves on request, to the server named.
 	require.Contains(t, follower.cli(t, bin, "operator", "raft", "transfer-leader", "-id="+follower.id(t)), "Success!")
