@@ -126,6 +126,12 @@ func TestSeedClusterOfThreeServers(t *testing.T) {
 		return strings.Contains(string(b), base64.StdEncoding.EncodeToString([]byte("v3")))
 	}, wait, 50*time.Millisecond, "the client's configured watch ran its handler with the new value")
 
+	// cairn lock runs its child while holding a lock, through the client.
+	require.Contains(t, client.cli(t, bin, "lock", "app/leader", "echo holding-the-lock"), "holding-the-lock")
+	keys, _, err := client.client(t).KV().Keys("app/leader", "", nil)
+	require.NoError(t, err)
+	require.Empty(t, keys, "the lock key is gone once the child exits")
+
 	// Leadership moves on request, to the server named.
 	require.Contains(t, follower.cli(t, bin, "operator", "raft", "transfer-leader", "-id="+follower.id(t)), "Success!")
 	leader = leaderOf(t, servers)
