@@ -1,15 +1,12 @@
 package runtime
 
 import (
-	"net/netip"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/consul/api"
 	mdns "github.com/miekg/dns"
 	"github.com/stretchr/testify/require"
-
-	"github.com/cairn-sd/cairn/agent/config"
 )
 
 // aclConfig turns ACLs on with default deny, as the seed's cluster does.
@@ -107,20 +104,6 @@ func bootstrapSecret(t *testing.T, a *Agent) (*api.Client, string) {
 	c, err := api.NewClient(&api.Config{Address: a.HTTPAddr(), Token: secret})
 	require.NoError(t, err)
 	return c, secret
-}
-
-// startConfiguredAgent starts an agent from a JSON config document.
-func startConfiguredAgent(t *testing.T, doc string) *Agent {
-	t.Helper()
-	cfg, err := config.Parse("agent.json", []byte(doc), config.Options{
-		Hostname:       func() (string, error) { return "host", nil },
-		InterfaceAddrs: func() ([]netip.Addr, error) { return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil },
-	})
-	require.NoError(t, err)
-	a, err := New(cfg, Options{Version: "test"})
-	require.NoError(t, err)
-	t.Cleanup(func() { a.Shutdown(t.Context()) })
-	return a
 }
 
 func TestAClientAgentEnforcesACLsOnItsOwnEndpointsAndRelaysTokens(t *testing.T) {

@@ -1,8 +1,6 @@
 package runtime
 
 import (
-	"context"
-	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -10,8 +8,6 @@ import (
 	"github.com/hashicorp/consul/api"
 	mdns "github.com/miekg/dns"
 	"github.com/stretchr/testify/require"
-
-	"github.com/cairn-sd/cairn/agent/config"
 )
 
 // startClient starts a client agent that joins the server agent srv, and
@@ -23,18 +19,7 @@ func startClient(t *testing.T, srv *Agent, extra string) (*Agent, *api.Client) {
 	doc := `{"node_name": "client1", "server": false, "data_dir": "` + t.TempDir() + `",
 		"bind_addr": "127.0.0.1", "client_addr": "127.0.0.1", "retry_join": ["` + serf + `"],
 		"ports": {"http": 0, "serf_lan": 0, "dns": 0}` + extra + `}`
-	cfg, err := config.Parse("client.json", []byte(doc), config.Options{
-		Hostname:       func() (string, error) { return "clienthost", nil },
-		InterfaceAddrs: func() ([]netip.Addr, error) { return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil },
-	})
-	require.NoError(t, err)
-	a, err := New(cfg, Options{Version: "test"})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), testWait)
-		defer cancel()
-		require.NoError(t, a.Shutdown(ctx))
-	})
+	a := startConfiguredAgent(t, doc)
 	client, err := api.NewClient(&api.Config{Address: a.HTTPAddr()})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {

@@ -55,3 +55,22 @@ func startAgent(t *testing.T, extra string) (*Agent, *api.Client) {
 func uitoa(n uint64) string { return strconv.FormatUint(n, 10) }
 
 func kvPair(key, value string) *api.KVPair { return &api.KVPair{Key: key, Value: []byte(value)} }
+
+// startConfiguredAgent starts an agent from a JSON config document (not
+// -dev) and shuts it down when the test ends.
+func startConfiguredAgent(t *testing.T, doc string) *Agent {
+	t.Helper()
+	cfg, err := config.Parse("agent.json", []byte(doc), config.Options{
+		Hostname:       func() (string, error) { return "host", nil },
+		InterfaceAddrs: func() ([]netip.Addr, error) { return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil },
+	})
+	require.NoError(t, err)
+	a, err := New(cfg, Options{Version: "test"})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), testWait)
+		defer cancel()
+		require.NoError(t, a.Shutdown(ctx))
+	})
+	return a
+}
