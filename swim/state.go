@@ -128,10 +128,12 @@ func (m *Member) suspectNode(s suspect) {
 	m.startSuspicion(s.Node, s.From)
 }
 
-// deadNode applies a dead message; From == Node means a graceful leave.
+// deadNode applies a dead message; From == Node means a graceful leave,
+// which also turns a failed member into one that left (force-leave).
 func (m *Member) deadNode(d dead) {
 	n := m.lookup(d.Node)
-	if n == nil || d.Incarnation < n.Incarnation || n.State >= StateDead {
+	leave := d.From == d.Node
+	if n == nil || d.Incarnation < n.Incarnation || n.State == StateLeft || n.State == StateDead && !leave {
 		return
 	}
 	isSelf := d.Node == m.cfg.Name
@@ -176,14 +178,30 @@ func (m *Member) reap() {
 			i++
 			continue
 		}
-		m.emit(EventReap, n, "")
-		m.vivaldi.forget(n.Name)
-		m.broadcasts.drop(nodeKey(n.Name))
-		last := len(m.nodes) - 1
-		m.swapNodes(i, last)
-		delete(m.index, n.Name)
-		m.nodes = m.nodes[:last]
+		m.removeAt(i)
 	}
+}
+
+// forget removes the member name from the table at once.
+func (m *Member) forget(name string) {
+	for i, n := range m.nodes {
+		if n.Name == name {
+			m.removeAt(i)
+			return
+		}
+	}
+}
+
+// removeAt drops the member in slot i, with its news and coordinate.
+func (m *Member) removeAt(i int) {
+	n := m.nodes[i]
+	m.emit(EventReap, n, "")
+	m.vivaldi.forget(n.Name)
+	m.broadcasts.drop(nodeKey(n.Name))
+	last := len(m.nodes) - 1
+	m.swapNodes(i, last)
+	delete(m.index, n.Name)
+	m.nodes = m.nodes[:last]
 }
 
 // shuffle randomizes the probe order for the next round (SWIM §4.3).

@@ -93,3 +93,23 @@ func TestClientsWriteThroughAnyServerAndSurviveTheirServerBeingCutOff(t *testing
 		}
 	})
 }
+
+func TestAForceLeftClientLeavesTheCatalog(t *testing.T) {
+	simtest.Seeds(t, 1, 5, func(t *testing.T, seed uint64) {
+		c := newGossipCluster(t, seed)
+		c.addClients(t, 2)
+		c.sim.RunFor(20 * time.Second)
+		leader := c.leader()
+		require.ErrorIs(t, c.servers[leader].ForceLeave("c1", false), swim.ErrNotFailed, "an alive member would refute")
+		require.ErrorIs(t, c.servers[leader].ForceLeave("nobody", false), swim.ErrUnknownMember)
+
+		c.sim.Crash("c2")
+		c.sim.RunFor(30 * time.Second)
+		leader = c.leader()
+		require.Equal(t, "critical", c.serfHealth(t, leader)["c2"])
+		require.NoError(t, c.servers[c.follower()].ForceLeave("c2", false), "any member may force one out")
+		c.sim.RunFor(10 * time.Second)
+		_, node := c.servers[c.leader()].Catalog().GetNode(nil, "c2")
+		require.Nil(t, node, "the leader deregistered the node once it was declared left")
+	})
+}

@@ -110,6 +110,16 @@ func (p pool) NodeCoordinate(node string) (swim.Coordinate, bool) {
 	return p.node.Member().NodeCoordinate(node)
 }
 
+// ForceLeave declares a failed member gone for good (see
+// swim.Member.ForceLeave); the leader then deregisters it, and removes it
+// from Raft if it is a server.
+func (p pool) ForceLeave(name string, prune bool) error {
+	if p.node == nil {
+		return ErrNoGossip
+	}
+	return p.node.ForceLeave(name, prune)
+}
+
 // leave leaves the pool gracefully.
 func (p pool) leave() error {
 	if p.node == nil {

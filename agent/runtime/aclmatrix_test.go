@@ -64,6 +64,7 @@ var anonymousMatrix = map[string]struct {
 	"GET /v1/agent/members":                  {filtered, ""},
 	"PUT /v1/agent/join/":                    {denied, ""},
 	"PUT /v1/agent/leave":                    {denied, ""},
+	"PUT /v1/agent/force-leave/":             {denied, ""},
 	"GET /v1/operator/raft/configuration":    {denied, ""},
 	"DELETE /v1/operator/raft/peer":          {denied, ""},
 	"POST /v1/operator/raft/transfer-leader": {denied, ""},

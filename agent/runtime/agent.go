@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"net"
@@ -204,4 +205,25 @@ func (a *Agent) agentJoin(w http.ResponseWriter, r *http.Request, addr string) e
 		return fmt.Errorf("join %s: %w", addr, err)
 	}
 	return nil
+}
+
+// agentForceLeave serves PUT /v1/agent/force-leave/<node>[?prune]: a
+// failed member is declared gone for good (it leaves the catalog, and
+// Raft if it is a server). An alive member is refused: it would refute.
+func (a *Agent) agentForceLeave(w http.ResponseWriter, r *http.Request, node string) error {
+	if node == "" {
+		return badRequest("Missing node name")
+	}
+	prune := r.URL.Query().Has("prune")
+	var err error
+	if !a.env.Do(func() { err = a.member.ForceLeave(node, prune) }) {
+		return errShuttingDown
+	}
+	switch {
+	case errors.Is(err, swim.ErrUnknownMember):
+		return notFound("No node found with name %q", node)
+	case errors.Is(err, swim.ErrNotFailed):
+		return badRequest("Node %q is alive: force-leave removes failed nodes only", node)
+	}
+	return err
 }

@@ -30,6 +30,7 @@ type poolMember interface {
 	Leave() error
 	GossipAddr() string
 	FireEvent(name string, payload []byte) error
+	ForceLeave(name string, prune bool) error
 	NodeCoordinate(node string) (swim.Coordinate, bool)
 }
 

@@ -72,6 +72,7 @@ func (a *Agent) routes() []route {
 		{"/v1/agent/members", get, a.agentMembers},
 		{"/v1/agent/join/", put, a.agentJoin},
 		{"/v1/agent/leave", put, a.agentLeave},
+		{"/v1/agent/force-leave/", put, a.agentForceLeave},
 		{"/v1/operator/raft/configuration", get, a.operatorRaftConfiguration},
 		{"/v1/operator/raft/peer", []string{http.MethodDelete}, a.operatorRaftPeer},
 		{"/v1/operator/raft/transfer-leader", []string{http.MethodPost, http.MethodPut}, a.operatorTransferLeader},

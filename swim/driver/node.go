@@ -215,6 +215,17 @@ func (n *Node) Leave() error {
 	return nil
 }
 
+// ForceLeave marks a failed member as left and gossips it (see
+// swim.Member.ForceLeave).
+func (n *Node) ForceLeave(name string, prune bool) error {
+	if n.stopped {
+		return ErrStopped
+	}
+	err := n.member.ForceLeave(n.now(), name, prune)
+	n.pump()
+	return err
+}
+
 // UserEvent broadcasts an application event.
 func (n *Node) UserEvent(name string, payload []byte) error {
 	if n.stopped {
