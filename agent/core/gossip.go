@@ -43,6 +43,9 @@ type GossipConfig struct {
 	// KeyringFile is where the pool's keyring is kept on the Env's disk;
 	// empty means the LAN pool's "serf/local.keyring".
 	KeyringFile string
+	// AdvertiseHost is the host other members reach this agent at
+	// (advertise_addr or advertise_addr_wan); empty means the bound one.
+	AdvertiseHost string
 }
 
 // pool is an agent's membership of the LAN pool; servers and clients
@@ -60,7 +63,7 @@ func joinPool(env netsim.Env, g *GossipConfig, name string, tags swim.Tags, onEv
 	sc.Name, sc.Tags = name, tags
 	node, err := swimdriver.Start(env, swimdriver.Config{
 		Swim: sc, Port: g.Port, KeyringFile: cmp.Or(g.KeyringFile, "serf/local.keyring"), EncryptKey: g.EncryptKey,
-		RetryJoin: g.RetryJoin, OnEvent: onEvent, OnUserEvent: g.OnUserEvent,
+		RetryJoin: g.RetryJoin, OnEvent: onEvent, OnUserEvent: g.OnUserEvent, AdvertiseHost: g.AdvertiseHost,
 	})
 	if err != nil {
 		return pool{}, err

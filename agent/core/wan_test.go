@@ -161,3 +161,20 @@ func TestRequestsCrossDatacentersThroughTheWANPool(t *testing.T) {
 }
 
 func sortedStrings(in []string) []string { return slices.Sorted(slices.Values(in)) }
+
+func TestGossipAdvertisesTheConfiguredHost(t *testing.T) {
+	sim, srv := simServerWith(t, 1, Config{Bootstrap: true,
+		Gossip:    &GossipConfig{Port: 8301, AdvertiseHost: "lan.example", Swim: swim.LocalConfig()},
+		WANGossip: &GossipConfig{Port: 8302, AdvertiseHost: "wan.example"}})
+	sim.RunFor(time.Second)
+	self := func(members []swim.NodeInfo, name string) string {
+		for _, m := range members {
+			if m.Name == name {
+				return m.Addr
+			}
+		}
+		return ""
+	}
+	require.Equal(t, "lan.example:8301", self((*srv).Members(), "s1"), "advertise_addr")
+	require.Equal(t, "wan.example:8302", self((*srv).WAN().Members(), "s1.dc1"), "advertise_addr_wan")
+}

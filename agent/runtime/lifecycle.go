@@ -327,7 +327,7 @@ func (a *Agent) taggedAddresses() map[string]string {
 // joining through retry_join (the agent's own address may be listed, as in
 // the seed's configuration) with the encrypt key.
 func (a *Agent) gossipConfig() *core.GossipConfig {
-	g := &core.GossipConfig{Port: a.cfg.Ports.SerfLAN, OnUserEvent: a.onUserEvent}
+	g := &core.GossipConfig{Port: a.cfg.Ports.SerfLAN, OnUserEvent: a.onUserEvent, AdvertiseHost: a.cfg.AdvertiseAddr.String()}
 	for _, hp := range a.cfg.RetryJoin {
 		g.RetryJoin = append(g.RetryJoin, hp.String())
 	}
@@ -343,7 +343,10 @@ func (a *Agent) wanGossipConfig() *core.GossipConfig {
 	if a.cfg.Ports.SerfWAN < 0 {
 		return nil
 	}
-	g := &core.GossipConfig{Port: a.cfg.Ports.SerfWAN}
+	g := &core.GossipConfig{Port: a.cfg.Ports.SerfWAN, AdvertiseHost: a.cfg.AdvertiseAddr.String()}
+	if a.cfg.AdvertiseAddrWAN.IsValid() {
+		g.AdvertiseHost = a.cfg.AdvertiseAddrWAN.String()
+	}
 	for _, hp := range a.cfg.RetryJoinWAN {
 		g.RetryJoin = append(g.RetryJoin, hp.String())
 	}

@@ -24,6 +24,10 @@ type Config struct {
 	Swim swim.Config
 	// Port is the UDP and stream port (serf_lan or serf_wan); 0 picks one.
 	Port int
+	// AdvertiseHost, if set, is the host other members reach this node at
+	// (advertise_addr, advertise_addr_wan), with the bound port; empty
+	// means the Env's host.
+	AdvertiseHost string
 	// KeyringFile is the keyring's name on the Env's disk, e.g.
 	// "serf/local.keyring". Empty means the keyring is not persisted.
 	KeyringFile string
@@ -144,7 +148,11 @@ func (n *Node) bindOnce(port int) (int, error) {
 func (n *Node) startMember(port int) error {
 	sc := n.cfg.Swim
 	if sc.Addr == "" {
-		sc.Addr = joinHostPort(n.env.Host(), port)
+		host := n.env.Host()
+		if n.cfg.AdvertiseHost != "" {
+			host = n.cfg.AdvertiseHost
+		}
+		sc.Addr = joinHostPort(host, port)
 	}
 	if sc.Rand == nil {
 		sc.Rand = n.env.Rand()
