@@ -57,27 +57,50 @@ func TestAwarenessClampsAndScales(t *testing.T) {
 	require.Equal(t, time.Second, off.scale(time.Second))
 }
 
+// aliveNews is an alive message about node, as the broadcast queue takes it.
+func aliveNews(node string, incarnation uint32) message {
+	return message{alive: &alive{Incarnation: incarnation, Node: node, Addr: node + ":1"}}
+}
+
 func TestBroadcastQueuePrefersFreshAndInvalidatesOld(t *testing.T) {
 	q := newBroadcastQueue(100)
-	q.queue("n/a", []byte("a1"))
-	q.queue("n/b", []byte("b1"))
-	q.queue("n/a", []byte("a2"))
-	require.Equal(t, 2, q.len())
-	got := q.take(100, 2)
-	require.Equal(t, [][]byte{[]byte("a2"), []byte("b1")}, got)
-	q.queue("n/c", []byte("c1"))
-	got = q.take(2, 2)
-	require.Equal(t, [][]byte{[]byte("c1")}, got, "least transmitted first, within budget")
-	q.take(100, 2)
+	a, b, c := &nodeState{}, &nodeState{}, &nodeState{}
+	event := func(payload string) message {
+		return message{userEvent: &userEvent{LTime: 1, Name: "deploy", Payload: []byte(payload)}}
+	}
+	q.queueNode(a, aliveNews("a", 1))
+	q.queueNode(b, aliveNews("b", 1))
+	q.queueNode(a, aliveNews("a", 2))
+	q.queueEvent("e/1", event("1"))
+	q.queueEvent("e/1", event("2"))
+	require.Equal(t, 3, q.len())
+	got := q.take(1000, 2)
+	want := []string{newsFrame(event("2")), newsFrame(aliveNews("a", 2)), newsFrame(aliveNews("b", 1))}
+	require.Equal(t, want, got)
+	q.queueNode(c, aliveNews("c", 1))
+	c1 := newsFrame(aliveNews("c", 1))
+	got = q.take(len(c1), 2)
+	require.Equal(t, []string{c1}, got, "least transmitted first, within budget")
+	q.take(1000, 2)
 	require.Equal(t, 0, q.len(), "every broadcast retires after its second send")
+	require.Nil(t, a.news, "a retired broadcast is unhooked from its row")
+	require.Empty(t, q.byKey)
+	require.Empty(t, q.keyOf)
 }
 
 func TestBroadcastQueueIsBounded(t *testing.T) {
 	q := newBroadcastQueue(3)
-	for _, k := range []string{"a", "b", "c", "d"} {
-		q.queue(k, []byte(k))
+	rows := []*nodeState{{}, {}, {}, {}}
+	for i, n := range rows {
+		q.queueNode(n, aliveNews("n", uint32(i)))
 	}
 	require.Equal(t, 3, q.len())
+	require.Nil(t, rows[0].news, "the oldest broadcast was evicted")
+}
+
+func TestNewsFrameEncodesLikeAFrame(t *testing.T) {
+	news := aliveNews("node-1", 7)
+	require.Equal(t, string(frameOf(news)), newsFrame(news))
 }
 
 func TestConfigRejectsMissingIdentity(t *testing.T) {

@@ -154,28 +154,69 @@ func magnitude(v []float64) float64 {
 	return math.Sqrt(sum)
 }
 
-// vivaldi is one node's coordinate client: its own coordinate, the recent
-// samples behind the adjustment term, and a latency filter per peer.
+// peerCoordinate is what a member keeps about a peer whose acks it heard:
+// the peer's last coordinate and the peer's latency filter. It hangs off the
+// peer's row, and a member may hold one for every other member, so it is one
+// allocation of fixed size.
+type peerCoordinate struct {
+	vec                     [coordDimensions]float64
+	err, adjustment, height float64
+	filter                  latencyFilter
+}
+
+// set records a peer's coordinate, which must be Valid.
+func (p *peerCoordinate) set(c Coordinate) {
+	copy(p.vec[:], c.Vec)
+	p.err, p.adjustment, p.height = c.Error, c.Adjustment, c.Height
+}
+
+// coordinate returns the peer's coordinate as a Coordinate the caller owns.
+func (p *peerCoordinate) coordinate() Coordinate {
+	return Coordinate{Vec: slices.Clone(p.vec[:]), Error: p.err, Adjustment: p.adjustment, Height: p.height}
+}
+
+// latencyFilter holds a peer's most recent RTT samples, oldest first.
+type latencyFilter struct {
+	samples [latencyFilterSamples]float64
+	count   int
+}
+
+// add records a sample and returns the median of the peer's recent ones.
+func (f *latencyFilter) add(seconds float64) float64 {
+	if f.count == latencyFilterSamples {
+		copy(f.samples[:], f.samples[1:])
+		f.count--
+	}
+	f.samples[f.count] = seconds
+	f.count++
+	sorted := f.samples
+	slices.Sort(sorted[:f.count])
+	return sorted[f.count/2]
+}
+
+// vivaldi is one node's coordinate client: its own coordinate and the
+// recent samples behind the adjustment term. The latency filter of each
+// peer sits with the peer's coordinate (peerCoordinate).
 type vivaldi struct {
 	coord       Coordinate
 	origin      Coordinate
 	adjustments [adjustmentWindow]float64
 	adjustIndex int
-	filters     map[string][]float64
 }
 
 func newVivaldi() *vivaldi {
-	return &vivaldi{coord: NewCoordinate(), origin: NewCoordinate(), filters: make(map[string][]float64)}
+	return &vivaldi{coord: NewCoordinate(), origin: NewCoordinate()}
 }
 
-// observe feeds one RTT sample to peer node whose coordinate is other, and
-// moves the local coordinate. It ignores invalid input.
-func (v *vivaldi) observe(rnd *rand.Rand, node string, other Coordinate, rtt time.Duration) {
+// observe feeds one RTT sample from a peer whose coordinate is other and
+// whose latency filter is filter, and moves the local coordinate. It ignores
+// invalid input.
+func (v *vivaldi) observe(rnd *rand.Rand, filter *latencyFilter, other Coordinate, rtt time.Duration) {
 	seconds := rtt.Seconds()
 	if !other.Valid() || seconds < 0 || seconds > rttMaxSeconds {
 		return
 	}
-	seconds = v.filter(node, seconds)
+	seconds = filter.add(seconds)
 	v.updateVivaldi(rnd, other, seconds)
 	v.updateAdjustment(other, seconds)
 	v.updateGravity(rnd)
@@ -183,20 +224,6 @@ func (v *vivaldi) observe(rnd *rand.Rand, node string, other Coordinate, rtt tim
 		v.coord = NewCoordinate()
 	}
 }
-
-// filter records a sample and returns the median of the peer's recent ones.
-func (v *vivaldi) filter(node string, seconds float64) float64 {
-	samples := append(v.filters[node], seconds)
-	if len(samples) > latencyFilterSamples {
-		samples = samples[1:]
-	}
-	v.filters[node] = samples
-	sorted := slices.Clone(samples)
-	slices.Sort(sorted)
-	return sorted[len(sorted)/2]
-}
-
-func (v *vivaldi) forget(node string) { delete(v.filters, node) }
 
 func (v *vivaldi) updateVivaldi(rnd *rand.Rand, other Coordinate, rttSeconds float64) {
 	rttSeconds = max(rttSeconds, zeroThreshold)

@@ -85,12 +85,25 @@
 //     keyring.go (install, use, remove, list, persistence format).
 //   - Configuration and the LAN, WAN and local presets, each knob's formula
 //     in its comment: config.go. Public types (states, events, Ready):
-//     types.go. The Member and its entry points: member.go.
+//     types.go. The Member and its entry points: member.go. The member
+//     table's rows: table.go.
+//
+// # Memory
+//
+// Every member knows every other, so a pool of n members holds n² rows
+// between them: in the simulator, which runs a whole pool in one process, the
+// rows and the news queued about them are nearly all the memory. A row is a
+// small fixed-size record (table.go) that holds the immutable name, address
+// and tags interned, one copy per process however many members know them;
+// the news about a node hangs off its row rather than a map, is held in a
+// string of its exact size, and the queue's buckets give back the room a
+// join wave left behind (broadcast.go).
 //
 // # Determinism
 //
 // The member table is a slice indexed by slot with a name-to-slot map; no
-// output depends on map iteration order. Integer formulas (transmit limit,
+// output depends on map iteration order, nor on the interned handles' own
+// addresses, which only serve as map keys and in equality tests. Integer formulas (transmit limit,
 // push-pull scale) use integer arithmetic. The two float formulas, the
 // suspicion timeouts (log10 of the pool size, log of the confirmation count)
 // and the Vivaldi update, are plain IEEE-754 operations, identical from run

@@ -29,11 +29,11 @@ func (m *Member) ForceLeave(now time.Duration, name string, prune bool) error {
 	if n == nil {
 		return fmt.Errorf("%w: %q", ErrUnknownMember, name)
 	}
-	switch n.State {
+	switch n.state {
 	case StateAlive, StateSuspect:
-		return fmt.Errorf("%w: %q is %s", ErrNotFailed, name, n.State)
+		return fmt.Errorf("%w: %q is %s", ErrNotFailed, name, n.state)
 	case StateDead:
-		m.deadNode(dead{Incarnation: n.Incarnation, Node: name, From: name})
+		m.deadNode(dead{Incarnation: n.incarnation, Node: name, From: name})
 	}
 	if prune {
 		m.forget(name)

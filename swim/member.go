@@ -5,19 +5,10 @@ import (
 	"math/rand/v2"
 	"slices"
 	"time"
+	"unique"
 
 	"go.uber.org/zap"
 )
-
-// nodeState is one row of the member table.
-type nodeState struct {
-	NodeInfo
-	coord    Coordinate
-	hasCoord bool
-	// conflictAddr is the last conflicting claimant reported for this name,
-	// so that a repeated claim is reported once.
-	conflictAddr string
-}
 
 // Member is one participant of a SWIM pool: a deterministic state machine
 // driven by Tick, Step and the stream callbacks, whose outputs are collected
@@ -33,11 +24,17 @@ type Member struct {
 	incarnation uint32
 	leaving     bool
 
-	// nodes is the member table, including the local member; its order is
-	// the probe order of the current round. index maps a name to its slot.
+	// nodes is the member table (table.go), including the local member;
+	// its order is the probe order of the current round. index maps a name
+	// to its slot; self is the local member's name.
 	nodes      []*nodeState
-	index      map[string]int
+	index      map[unique.Handle[string]]int
+	self       unique.Handle[string]
 	probeIndex int
+	// conflicts maps a name to the last conflicting claimant reported for
+	// it, so that a repeated claim is reported once; only lookups read it.
+	// Few rows ever have one, so it is kept out of the rows.
+	conflicts map[string]string
 
 	seq        uint32
 	probe      probeState
@@ -76,14 +73,16 @@ func New(cfg Config, now time.Duration) (*Member, error) {
 	}
 	cfg.Tags = cloneTags(cfg.Tags)
 	m := &Member{
-		cfg:     cfg,
-		log:     cfg.Logger,
-		rnd:     cfg.Rand,
-		now:     now,
-		index:   make(map[string]int),
-		vivaldi: newVivaldi(),
-		events:  newEventLog(cfg.EventBuffer),
-		streams: make(map[uint64]pendingStream),
+		cfg:       cfg,
+		log:       cfg.Logger,
+		rnd:       cfg.Rand,
+		now:       now,
+		index:     make(map[unique.Handle[string]]int),
+		self:      intern(cfg.Name),
+		conflicts: make(map[string]string),
+		vivaldi:   newVivaldi(),
+		events:    newEventLog(cfg.EventBuffer),
+		streams:   make(map[uint64]pendingStream),
 	}
 	if m.log == nil {
 		m.log = zap.NewNop()
@@ -133,10 +132,10 @@ func (m *Member) NodeCoordinate(node string) (Coordinate, bool) {
 		return m.Coordinate(), true
 	}
 	n := m.lookup(node)
-	if n == nil || !n.hasCoord {
+	if n == nil || n.coord == nil {
 		return Coordinate{}, false
 	}
-	return n.coord.Clone(), true
+	return n.coord.coordinate(), true
 }
 
 // DistanceTo estimates the round-trip time between nodes a and b from their
@@ -157,9 +156,7 @@ func (m *Member) DistanceTo(a, b string) (time.Duration, bool) {
 func (m *Member) Members() []NodeInfo {
 	out := make([]NodeInfo, 0, len(m.nodes))
 	for _, n := range m.nodes {
-		info := n.NodeInfo
-		info.Tags = cloneTags(info.Tags)
-		out = append(out, info)
+		out = append(out, n.info())
 	}
 	slices.SortFunc(out, func(a, b NodeInfo) int {
 		switch {
@@ -179,9 +176,7 @@ func (m *Member) Node(name string) (NodeInfo, bool) {
 	if n == nil {
 		return NodeInfo{}, false
 	}
-	info := n.NodeInfo
-	info.Tags = cloneTags(info.Tags)
-	return info, true
+	return n.info(), true
 }
 
 // NumAlive returns the number of members (the local one included) believed
@@ -189,7 +184,7 @@ func (m *Member) Node(name string) (NodeInfo, bool) {
 func (m *Member) NumAlive() int {
 	count := 0
 	for _, n := range m.nodes {
-		if n.State <= StateSuspect {
+		if n.state <= StateSuspect {
 			count++
 		}
 	}
@@ -197,14 +192,14 @@ func (m *Member) NumAlive() int {
 }
 
 func (m *Member) lookup(name string) *nodeState {
-	i, ok := m.index[name]
+	i, ok := m.index[intern(name)]
 	if !ok {
 		return nil
 	}
 	return m.nodes[i]
 }
 
-func (m *Member) self() *nodeState { return m.nodes[m.index[m.cfg.Name]] }
+func (m *Member) selfRow() *nodeState { return m.nodes[m.index[m.self]] }
 
 // Ready returns and clears everything produced since the last call.
 func (m *Member) Ready() Ready {
@@ -286,8 +281,7 @@ func (m *Member) Leave(now time.Duration) {
 
 // emit records a membership event.
 func (m *Member) emit(kind EventKind, n *nodeState, conflictAddr string) {
-	info := n.NodeInfo
-	info.Tags = cloneTags(info.Tags)
+	info := n.info()
 	m.ready.Events = append(m.ready.Events, Event{Kind: kind, Node: info, ConflictAddr: conflictAddr, At: m.now})
 	m.log.Debug("swim: membership event", zap.String("kind", kind.String()),
 		zap.String("node", info.Name), zap.Uint32("incarnation", info.Incarnation))
@@ -313,8 +307,8 @@ func (m *Member) SetTags(now time.Duration, tags Tags) error {
 	}
 	m.cfg.Tags = cloneTags(tags)
 	m.incarnation++
-	self := m.self()
-	self.Incarnation, self.Tags = m.incarnation, cloneTags(tags)
-	m.queueAlive(alive{Incarnation: m.incarnation, Node: m.cfg.Name, Addr: m.cfg.Addr, Tags: m.cfg.Tags})
+	self := m.selfRow()
+	self.incarnation, self.tags = m.incarnation, internTags(tags)
+	m.queueAlive(self, alive{Incarnation: m.incarnation, Node: m.cfg.Name, Addr: m.cfg.Addr, Tags: m.cfg.Tags})
 	return nil
 }

@@ -1,9 +1,11 @@
 package swim
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Wire format, version 1.
@@ -284,6 +286,22 @@ func frameOf(m message) []byte {
 	var w wireWriter
 	encodeFrame(&w, m)
 	return w.buf
+}
+
+// newsFrame encodes one message as a frame held in a string of the frame's
+// exact size: a queued broadcast keeps its frame until it retires, in every
+// member, and a string has the smaller header.
+func newsFrame(m message) string {
+	var body wireWriter
+	t := m.encodeBody(&body)
+	var length [binary.MaxVarintLen64]byte
+	k := binary.PutUvarint(length[:], uint64(len(body.buf)))
+	var frame strings.Builder
+	frame.Grow(1 + k + len(body.buf))
+	frame.WriteByte(byte(t))
+	frame.Write(length[:k])
+	frame.Write(body.buf)
+	return frame.String()
 }
 
 // decodePacket parses a plaintext packet into its messages.

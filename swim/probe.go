@@ -67,7 +67,7 @@ func (m *Member) nextTarget() *nodeState {
 		}
 		n := m.nodes[m.probeIndex]
 		m.probeIndex++
-		if n.Name == m.cfg.Name || n.State >= StateDead {
+		if n.name == m.self || n.state >= StateDead {
 			continue
 		}
 		return n
@@ -80,18 +80,18 @@ func (m *Member) startProbe(interval time.Duration) {
 	if n == nil {
 		return
 	}
-	m.probe = probeState{active: true, target: n.Name, addr: n.Addr, seq: m.nextSeq(), sentAt: m.now,
+	m.probe = probeState{active: true, target: n.name.Value(), addr: n.addr.Value(), seq: m.nextSeq(), sentAt: m.now,
 		timeoutAt: m.now + m.awareness.scale(m.cfg.ProbeTimeout), endAt: m.now + interval}
 	m.stats.ProbesSent++
-	frames := [][]byte{frameOf(message{ping: &ping{Seq: m.probe.seq, Target: n.Name,
+	frames := [][]byte{frameOf(message{ping: &ping{Seq: m.probe.seq, Target: n.name.Value(),
 		SourceName: m.cfg.Name, SourceAddr: m.cfg.Addr}})}
-	if n.State == StateSuspect && !m.cfg.DisableBuddy {
+	if n.state == StateSuspect && !m.cfg.DisableBuddy {
 		// Lifeguard's buddy system: tell the suspect itself, so that it
 		// can refute at once instead of waiting for the gossip to reach it.
-		frames = append(frames, frameOf(message{suspect: &suspect{Incarnation: n.Incarnation,
-			Node: n.Name, From: m.cfg.Name}}))
+		frames = append(frames, frameOf(message{suspect: &suspect{Incarnation: n.incarnation,
+			Node: n.name.Value(), From: m.cfg.Name}}))
 	}
-	m.send(n.Addr, frames...)
+	m.send(n.addr.Value(), frames...)
 }
 
 // startIndirect sends ping-reqs and the stream fallback probe.
@@ -103,19 +103,19 @@ func (m *Member) startIndirect() {
 	}
 	wantNack := !m.cfg.DisableNacks
 	helpers := m.randomNodes(m.cfg.IndirectChecks, func(n *nodeState) bool {
-		return n.Name != m.probe.target && n.State == StateAlive
+		return n.name.Value() != m.probe.target && n.state == StateAlive
 	})
 	for _, h := range helpers {
-		m.send(h.Addr, frameOf(message{indirectPing: &indirectPing{Seq: m.probe.seq, Target: target.Name,
-			TargetAddr: target.Addr, SourceName: m.cfg.Name, SourceAddr: m.cfg.Addr, Nack: wantNack}}))
+		m.send(h.addr.Value(), frameOf(message{indirectPing: &indirectPing{Seq: m.probe.seq, Target: target.name.Value(),
+			TargetAddr: target.addr.Value(), SourceName: m.cfg.Name, SourceAddr: m.cfg.Addr, Nack: wantNack}}))
 	}
 	if wantNack {
 		m.probe.expectedNacks = len(helpers)
 	}
 	if !m.cfg.DisableTCPPings {
-		payload := encodeStream(message{ping: &ping{Seq: m.probe.seq, Target: target.Name,
+		payload := encodeStream(message{ping: &ping{Seq: m.probe.seq, Target: target.name.Value(),
 			SourceName: m.cfg.Name, SourceAddr: m.cfg.Addr}})
-		m.openStream(target.Addr, StreamProbe, payload, m.probe.seq)
+		m.openStream(target.addr.Value(), StreamProbe, payload, m.probe.seq)
 	}
 }
 
@@ -133,14 +133,14 @@ func (m *Member) finishProbe() {
 		m.awareness.apply(1)
 	}
 	n := m.lookup(p.target)
-	if n == nil || n.State > StateSuspect {
+	if n == nil || n.state > StateSuspect {
 		return
 	}
 	// A target already suspected is still suspected again: from another
 	// member, that is the independent confirmation Lifeguard's dynamic
 	// suspicion counts (§IV-B), and it is re-gossiped so that the others
 	// can shorten their timers too.
-	m.suspectNode(suspect{Incarnation: n.Incarnation, Node: n.Name, From: m.cfg.Name})
+	m.suspectNode(suspect{Incarnation: n.incarnation, Node: n.name.Value(), From: m.cfg.Name})
 }
 
 // probeAcked ends the current probe successfully. A direct ack also gives
@@ -156,8 +156,11 @@ func (m *Member) probeAcked(a *ack, direct bool) {
 	if n == nil || !a.Coord.Valid() {
 		return
 	}
-	n.coord, n.hasCoord = a.Coord.Clone(), true
-	m.vivaldi.observe(m.rnd, p.target, a.Coord, m.now-p.sentAt)
+	if n.coord == nil {
+		n.coord = new(peerCoordinate)
+	}
+	n.coord.set(a.Coord)
+	m.vivaldi.observe(m.rnd, &n.coord.filter, a.Coord, m.now-p.sentAt)
 }
 
 func (m *Member) handlePing(from string, p *ping) {

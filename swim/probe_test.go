@@ -38,7 +38,7 @@ func sent(t *testing.T, m *Member) map[string][]message {
 
 // probeOf makes m's next probe target node.
 func probeOf(m *Member, node string) {
-	m.probeIndex = m.index[node]
+	m.probeIndex = m.index[intern(node)]
 	m.startProbe(m.cfg.ProbeInterval)
 }
 
@@ -47,6 +47,9 @@ func TestPingToASuspectCarriesTheSuspicionToIt(t *testing.T) {
 		m := lone(t, func(c *Config) { c.DisableBuddy = !buddy }, "b", "c")
 		m.suspectNode(suspect{Incarnation: 1, Node: "b", From: "c"})
 		m.broadcasts = newBroadcastQueue(10)
+		for _, n := range m.nodes {
+			n.news = nil
+		}
 		probeOf(m, "b")
 		found := false
 		for _, msg := range sent(t, m)["b:1"] {

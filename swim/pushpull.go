@@ -48,9 +48,9 @@ func (m *Member) localState(join bool) *pushPull {
 
 // periodicPushPull exchanges state with one random live member.
 func (m *Member) periodicPushPull() {
-	peers := m.randomNodes(1, func(n *nodeState) bool { return n.State == StateAlive })
+	peers := m.randomNodes(1, func(n *nodeState) bool { return n.state == StateAlive })
 	if len(peers) == 1 {
-		m.startPushPull(peers[0].Addr, false)
+		m.startPushPull(peers[0].addr.Value(), false)
 	}
 }
 
@@ -61,19 +61,19 @@ func (m *Member) reconnect() {
 	failed, live := 0, 0
 	for _, n := range m.nodes {
 		switch {
-		case n.Name == m.cfg.Name:
-		case n.State == StateDead:
+		case n.name == m.self:
+		case n.state == StateDead:
 			failed++
-		case n.State <= StateSuspect:
+		case n.state <= StateSuspect:
 			live++
 		}
 	}
 	if failed == 0 || m.rnd.Float64() >= float64(failed)/float64(failed+live) {
 		return
 	}
-	peers := m.randomNodes(1, func(n *nodeState) bool { return n.State == StateDead })
+	peers := m.randomNodes(1, func(n *nodeState) bool { return n.state == StateDead })
 	if len(peers) == 1 {
-		m.startPushPull(peers[0].Addr, false)
+		m.startPushPull(peers[0].addr.Value(), false)
 	}
 }
 

@@ -11,7 +11,7 @@ func (m *Member) aliveNode(a alive, bootstrap bool) {
 		return
 	}
 	n := m.lookup(a.Node)
-	if n != nil && a.Node != m.cfg.Name && a.Addr == n.Addr && a.Incarnation <= n.Incarnation {
+	if n != nil && a.Node != m.cfg.Name && a.Addr == n.addr.Value() && a.Incarnation <= n.incarnation {
 		// Old news, the common case: checked before anything costlier.
 		return
 	}
@@ -23,12 +23,13 @@ func (m *Member) aliveNode(a alive, bootstrap bool) {
 		if a.Node != m.cfg.Name || bootstrap {
 			m.emit(EventJoin, n, "")
 		}
-		m.queueAlive(a)
+		m.queueAlive(n, a)
 		return
 	}
 	isSelf := a.Node == m.cfg.Name
-	if n.Addr != a.Addr {
-		if isSelf || n.State <= StateSuspect {
+	addr, tags := intern(a.Addr), internTags(a.Tags)
+	if n.addr != addr {
+		if isSelf || n.state <= StateSuspect {
 			m.conflict(n, a)
 			return
 		}
@@ -37,18 +38,18 @@ func (m *Member) aliveNode(a alive, bootstrap bool) {
 		if m.leaving {
 			return
 		}
-		if a.Incarnation > m.incarnation || (a.Incarnation == m.incarnation && !sameTags(a.Tags, n.Tags)) {
+		if a.Incarnation > m.incarnation || (a.Incarnation == m.incarnation && tags != n.tags) {
 			m.refute(a.Incarnation)
 		}
 		return
 	}
 	m.removeSuspicion(a.Node)
-	old := n.State
-	changed := n.Addr != a.Addr || !sameTags(n.Tags, a.Tags)
-	n.Incarnation, n.Addr, n.Tags = a.Incarnation, a.Addr, cloneTags(a.Tags)
-	n.conflictAddr = ""
+	old := n.state
+	changed := n.addr != addr || n.tags != tags
+	n.incarnation, n.addr, n.tags = a.Incarnation, addr, tags
+	delete(m.conflicts, a.Node)
 	if old != StateAlive {
-		n.State, n.StateChange = StateAlive, m.now
+		n.state, n.stateChange = StateAlive, m.now
 	}
 	switch {
 	case old == StateSuspect:
@@ -58,15 +59,15 @@ func (m *Member) aliveNode(a alive, bootstrap bool) {
 	case changed:
 		m.emit(EventUpdate, n, "")
 	}
-	m.queueAlive(a)
+	m.queueAlive(n, a)
 }
 
 // conflict reports a live name claimed from a second address, once per
 // claimant, and does not merge the claim. A claim on the local member's own
 // name is also refuted, so that the genuine member's view keeps winning.
 func (m *Member) conflict(n *nodeState, a alive) {
-	if n.conflictAddr != a.Addr {
-		n.conflictAddr = a.Addr
+	if m.conflicts[a.Node] != a.Addr {
+		m.conflicts[a.Node] = a.Addr
 		m.emit(EventConflict, n, a.Addr)
 		m.log.Warn("swim: two live nodes claim one name")
 	}
@@ -79,11 +80,11 @@ func (m *Member) conflict(n *nodeState, a alive) {
 // so that a newcomer is probed in the current round at a random time, as
 // memberlist does.
 func (m *Member) addNode(a alive) *nodeState {
-	n := &nodeState{NodeInfo: NodeInfo{Name: a.Node, Addr: a.Addr, Tags: cloneTags(a.Tags),
-		Incarnation: a.Incarnation, State: StateAlive, StateChange: m.now}}
+	n := &nodeState{name: intern(a.Node), addr: intern(a.Addr), tags: internTags(a.Tags),
+		incarnation: a.Incarnation, state: StateAlive, stateChange: m.now}
 	m.nodes = append(m.nodes, n)
 	last := len(m.nodes) - 1
-	m.index[a.Node] = last
+	m.index[n.name] = last
 	lo := min(m.probeIndex, last)
 	j := lo + m.rnd.IntN(last-lo+1)
 	m.swapNodes(j, last)
@@ -92,18 +93,18 @@ func (m *Member) addNode(a alive) *nodeState {
 
 func (m *Member) swapNodes(i, j int) {
 	m.nodes[i], m.nodes[j] = m.nodes[j], m.nodes[i]
-	m.index[m.nodes[i].Name] = i
-	m.index[m.nodes[j].Name] = j
+	m.index[m.nodes[i].name] = i
+	m.index[m.nodes[j].name] = j
 }
 
-func (m *Member) queueAlive(a alive) {
-	m.broadcasts.queue(nodeKey(a.Node), frameOf(message{alive: &a}))
+func (m *Member) queueAlive(n *nodeState, a alive) {
+	m.broadcasts.queueNode(n, message{alive: &a})
 }
 
 // suspectNode applies a suspect message (SWIM §4.2).
 func (m *Member) suspectNode(s suspect) {
 	n := m.lookup(s.Node)
-	if n == nil || s.Incarnation < n.Incarnation {
+	if n == nil || s.Incarnation < n.incarnation {
 		return
 	}
 	if s.Node == m.cfg.Name {
@@ -112,19 +113,19 @@ func (m *Member) suspectNode(s suspect) {
 		}
 		return
 	}
-	if n.State == StateSuspect {
+	if n.state == StateSuspect {
 		if sp := m.findSuspicion(s.Node); sp != nil && sp.confirm(s.From) {
-			m.broadcasts.queue(nodeKey(s.Node), frameOf(message{suspect: &s}))
+			m.broadcasts.queueNode(n, message{suspect: &s})
 		}
 		return
 	}
-	if n.State != StateAlive {
+	if n.state != StateAlive {
 		return
 	}
-	n.Incarnation, n.State, n.StateChange = s.Incarnation, StateSuspect, m.now
+	n.incarnation, n.state, n.stateChange = s.Incarnation, StateSuspect, m.now
 	m.stats.SuspicionsRaised++
 	m.emit(EventSuspect, n, "")
-	m.broadcasts.queue(nodeKey(s.Node), frameOf(message{suspect: &s}))
+	m.broadcasts.queueNode(n, message{suspect: &s})
 	m.startSuspicion(s.Node, s.From)
 }
 
@@ -133,7 +134,7 @@ func (m *Member) suspectNode(s suspect) {
 func (m *Member) deadNode(d dead) {
 	n := m.lookup(d.Node)
 	leave := d.From == d.Node
-	if n == nil || d.Incarnation < n.Incarnation || n.State == StateLeft || n.State == StateDead && !leave {
+	if n == nil || d.Incarnation < n.incarnation || n.state == StateLeft || n.state == StateDead && !leave {
 		return
 	}
 	isSelf := d.Node == m.cfg.Name
@@ -142,14 +143,14 @@ func (m *Member) deadNode(d dead) {
 		return
 	}
 	m.removeSuspicion(d.Node)
-	n.Incarnation, n.StateChange = d.Incarnation, m.now
-	m.broadcasts.queue(nodeKey(d.Node), frameOf(message{dead: &d}))
+	n.incarnation, n.stateChange = d.Incarnation, m.now
+	m.broadcasts.queueNode(n, message{dead: &d})
 	if d.From == d.Node {
-		n.State = StateLeft
+		n.state = StateLeft
 		m.emit(EventLeft, n, "")
 		return
 	}
-	n.State = StateDead
+	n.state = StateDead
 	m.emit(EventFailed, n, "")
 }
 
@@ -160,10 +161,10 @@ func (m *Member) refute(rumour uint32) {
 	m.incarnation = max(m.incarnation, rumour) + 1
 	m.stats.Refutations++
 	m.awareness.apply(1)
-	self := m.self()
-	self.Incarnation = m.incarnation
+	self := m.selfRow()
+	self.incarnation = m.incarnation
 	a := alive{Incarnation: m.incarnation, Node: m.cfg.Name, Addr: m.cfg.Addr, Tags: m.cfg.Tags}
-	m.queueAlive(a)
+	m.queueAlive(self, a)
 }
 
 // reap forgets failed and left members whose timeouts have passed.
@@ -171,10 +172,10 @@ func (m *Member) reap() {
 	for i := 0; i < len(m.nodes); {
 		n := m.nodes[i]
 		timeout := m.cfg.ReconnectTimeout
-		if n.State == StateLeft {
+		if n.state == StateLeft {
 			timeout = m.cfg.TombstoneTimeout
 		}
-		if n.State < StateDead || m.now-n.StateChange < timeout {
+		if n.state < StateDead || m.now-n.stateChange < timeout {
 			i++
 			continue
 		}
@@ -185,7 +186,7 @@ func (m *Member) reap() {
 // forget removes the member name from the table at once.
 func (m *Member) forget(name string) {
 	for i, n := range m.nodes {
-		if n.Name == name {
+		if n.name.Value() == name {
 			m.removeAt(i)
 			return
 		}
@@ -196,11 +197,11 @@ func (m *Member) forget(name string) {
 func (m *Member) removeAt(i int) {
 	n := m.nodes[i]
 	m.emit(EventReap, n, "")
-	m.vivaldi.forget(n.Name)
-	m.broadcasts.drop(nodeKey(n.Name))
+	m.broadcasts.dropNode(n)
+	delete(m.conflicts, n.name.Value())
 	last := len(m.nodes) - 1
 	m.swapNodes(i, last)
-	delete(m.index, n.Name)
+	delete(m.index, n.name)
 	m.nodes = m.nodes[:last]
 }
 
@@ -210,5 +211,3 @@ func (m *Member) shuffle() {
 		m.swapNodes(i, m.rnd.IntN(i+1))
 	}
 }
-
-func nodeKey(name string) string { return "n/" + name }

@@ -97,9 +97,9 @@ func (m *Member) tickSuspicions() {
 		}
 		m.suspicions = append(m.suspicions[:i], m.suspicions[i+1:]...)
 		n := m.lookup(s.node)
-		if n == nil || n.State != StateSuspect {
+		if n == nil || n.state != StateSuspect {
 			continue
 		}
-		m.deadNode(dead{Incarnation: n.Incarnation, Node: s.node, From: m.cfg.Name})
+		m.deadNode(dead{Incarnation: n.incarnation, Node: s.node, From: m.cfg.Name})
 	}
 }

@@ -19,8 +19,11 @@ func (m *Member) send(to string, frames ...[]byte) {
 	for _, f := range frames {
 		budget -= len(f)
 	}
-	frames = append(frames, m.broadcasts.take(budget, m.transmitLimit())...)
-	m.sendPacket(to, encodePacket(frames))
+	packet := encodePacket(frames)
+	for _, f := range m.broadcasts.take(budget, m.transmitLimit()) {
+		packet = append(packet, f...)
+	}
+	m.sendPacket(to, packet)
 }
 
 func (m *Member) sendPacket(to string, plain []byte) {
@@ -112,11 +115,11 @@ func (m *Member) gossip() {
 		return
 	}
 	targets := m.randomNodes(m.cfg.GossipNodes, func(n *nodeState) bool {
-		switch n.State {
+		switch n.state {
 		case StateAlive, StateSuspect:
 			return true
 		case StateDead:
-			return m.now-n.StateChange <= m.cfg.GossipToTheDeadTime
+			return m.now-n.stateChange <= m.cfg.GossipToTheDeadTime
 		}
 		return false
 	})
@@ -124,7 +127,7 @@ func (m *Member) gossip() {
 		if m.broadcasts.len() == 0 {
 			return
 		}
-		m.send(t.Addr)
+		m.send(t.addr.Value())
 	}
 }
 
@@ -136,7 +139,7 @@ func (m *Member) randomNodes(k int, ok func(*nodeState) bool) []*nodeState {
 	n := len(m.nodes)
 	for i := 0; i < 3*n && len(out) < k; i++ {
 		cand := m.nodes[m.rnd.IntN(n)]
-		if cand.Name == m.cfg.Name || !ok(cand) || containsNode(out, cand) {
+		if cand.name == m.self || !ok(cand) || containsNode(out, cand) {
 			continue
 		}
 		out = append(out, cand)

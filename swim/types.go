@@ -177,7 +177,3 @@ func cloneTags(t Tags) Tags {
 	}
 	return maps.Clone(t)
 }
-
-func sameTags(a, b Tags) bool {
-	return maps.Equal(a, b)
-}

@@ -94,5 +94,5 @@ func (m *Member) handleUserEvent(e userEvent) {
 	}
 	m.ready.UserEvents = append(m.ready.UserEvents, UserEvent{LTime: e.LTime, Name: e.Name, Payload: e.Payload})
 	key := "e/" + strconv.FormatUint(e.LTime, 10) + "/" + e.Name + "/" + string(e.Payload)
-	m.broadcasts.queue(key, frameOf(message{userEvent: &e}))
+	m.broadcasts.queueEvent(key, message{userEvent: &e})
 }

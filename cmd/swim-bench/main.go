@@ -43,7 +43,7 @@ func main() {
 	fpHours := flag.Float64("fp-node-hours", 1000, "simulated member-hours per false-positive run; 0 skips them")
 	seed := flag.Uint64("seed", 1, "simulation seed")
 	only := flag.String("modes", "SWIM,Lifeguard", "protocol variants to run")
-	memProfile := flag.String("memprofile", "", "write a heap profile here after the first pool converges")
+	memProfile := flag.String("memprofile", "", "write a heap profile of the first pool here, taken at its largest live heap (forces a GC at every sample)")
 	flag.Parse()
 	heapProfile = *memProfile
 
@@ -107,7 +107,6 @@ func detectionRun(seed uint64, n int, m mode, crashes int, window time.Duration)
 		return
 	}
 	progress(p, "%s, %d members: converged", m.name, n)
-	writeHeapProfile()
 	// The join leaves every member with news to spread; let it drain
 	// before measuring the steady traffic.
 	p.run(2 * time.Minute)
@@ -137,6 +136,10 @@ func detectionRun(seed uint64, n int, m mode, crashes int, window time.Duration)
 		m.name, n, took, crashes, medP99(first, period), medP99(p99, period), medP99(all, period), incomplete,
 		perMember(udp1-udp0), perMember(tcp1-tcp0), p.sim.Now().Round(time.Second),
 		p.wall().Round(time.Second), mib(p.peakHeap))
+	if p.profiled {
+		fmt.Fprintf(os.Stderr, "bench: heap profile written at the largest live heap, %s\n", mib(p.peakLive))
+		heapProfile = ""
+	}
 }
 
 // falsePositiveRun runs a pool of n under uniform datagram loss for enough
@@ -173,22 +176,18 @@ func medP99(ds []time.Duration, period time.Duration) string {
 
 func mib(b uint64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
 
-// heapProfile is the -memprofile file; it is written once.
+// heapProfile is the -memprofile file; only the first pool writes it.
 var heapProfile string
 
+// writeHeapProfile writes the heap profile as of the last GC.
 func writeHeapProfile() {
-	if heapProfile == "" {
-		return
-	}
 	f, err := os.Create(heapProfile)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench: memprofile:", err)
 		return
 	}
 	defer f.Close()
-	runtime.GC()
 	if err := pprof.WriteHeapProfile(f); err != nil {
 		fmt.Fprintln(os.Stderr, "bench: memprofile:", err)
 	}
-	heapProfile = ""
 }

@@ -37,6 +37,10 @@ type pool struct {
 	failures []failure
 	wallFrom time.Time
 	peakHeap uint64
+	// profiled is set once a heap profile was written; peakLive is the
+	// largest live heap seen, measured only while profiling.
+	profiled bool
+	peakLive uint64
 }
 
 // newPool boots n members that all join the first one, with the LAN
@@ -89,10 +93,23 @@ func (p *pool) run(d time.Duration) {
 	}
 }
 
+// sampleHeap records the peak heap. While a heap profile is wanted it also
+// collects garbage first, so that the live heap is measured, and rewrites
+// the profile at each new maximum.
 func (p *pool) sampleHeap() {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	p.peakHeap = max(p.peakHeap, ms.HeapAlloc)
+	if heapProfile == "" {
+		return
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	if ms.HeapAlloc > p.peakLive {
+		p.peakLive = ms.HeapAlloc
+		writeHeapProfile()
+		p.profiled = true
+	}
 }
 
 // converge runs until every member sees all n alive, or limit passes.
