@@ -93,16 +93,13 @@ func goldenStateV3(t *testing.T) *State {
 
 func TestGoldenSnapshotV3StillRestores(t *testing.T) {
 	path := filepath.Join("testdata", "snapshot-v3.bin")
-	if *updateGolden {
-		require.NoError(t, os.WriteFile(path, snapshotBytes(t, goldenStateV3(t)), 0o644))
-	}
 	golden, err := os.ReadFile(path)
 	require.NoError(t, err)
 	require.Equal(t, []byte{0, 3}, golden[len(snapshotMagic):len(snapshotMagic)+2])
 	s := New(nil)
 	require.NoError(t, s.Restore(bytes.NewReader(golden)))
-	require.Equal(t, golden, snapshotBytes(t, s), "version 3 re-encodes byte for byte")
-	require.Equal(t, snapshotBytes(t, goldenStateV3(t)), golden, "the history still builds the golden state")
+	require.Equal(t, snapshotBytes(t, goldenStateV3(t)), snapshotBytes(t, s),
+		"version 3 restores to the state its history builds today")
 	_, tok := s.ACLTokenBySecret(nil, opsSecret)
 	require.Equal(t, "ops team", tok.Description)
 	_, sess := s.SessionGet(nil, "a3c1")

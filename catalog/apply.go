@@ -78,6 +78,14 @@ func (s *State) applyCommand(idx uint64, cmd Command) Result {
 		return s.applyACLTokenDelete(idx, c)
 	case *SnapshotRestoreRequest:
 		return s.applySnapshotRestore(idx, c)
+	case *ACLReplicateRequest:
+		return s.applyACLReplicate(idx, c)
+	case *AutopilotSetRequest:
+		return s.applyAutopilotSet(idx, c)
+	case *QuerySetRequest:
+		return s.applyQuerySet(idx, c)
+	case *QueryDeleteRequest:
+		return s.applyQueryDelete(idx, c)
 	}
 	panic(fmt.Sprintf("catalog: no apply for command %T", cmd))
 }

@@ -37,6 +37,10 @@ const (
 	opACLTokenSet
 	opACLTokenDelete
 	opSnapshotRestore
+	opAutopilotSet
+	opACLReplicate
+	opQuerySet
+	opQueryDelete
 )
 
 // Command is a write to the catalog: one of the *Request types below.
@@ -187,6 +191,14 @@ func newRequest(op opCode) Command {
 		return &ACLTokenDeleteRequest{}
 	case opSnapshotRestore:
 		return &SnapshotRestoreRequest{}
+	case opACLReplicate:
+		return &ACLReplicateRequest{}
+	case opAutopilotSet:
+		return &AutopilotSetRequest{}
+	case opQuerySet:
+		return &QuerySetRequest{}
+	case opQueryDelete:
+		return &QueryDeleteRequest{}
 	}
 	return nil
 }

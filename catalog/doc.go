@@ -29,6 +29,8 @@
 //	aclPolicies  policy ID          → *acl.Policy        (aclpolicies.go)
 //	aclTokens    AccessorID         → *acl.Token         (acltokens.go)
 //	aclBootstrap (a single value)     acl.BootstrapState (aclbootstrap.go)
+//	autopilot    (a single value)     AutopilotConfig    (autopilot.go)
+//	queries      query ID           → *PreparedQuery     (query.go)
 //
 // Composite keys join their parts with NUL, so one node's services (or
 // checks) are one contiguous key range. serviceNames (service name, node,
@@ -201,6 +203,32 @@
 // deleting a policy touches the tokens table too. Each ACL read watches its whole
 // table and answers the table's index. Secrets never appear in an error:
 // tokens are named by AccessorID.
+//
+// In a secondary datacenter the leader copies the primary's policies and
+// global tokens with [ACLReplicateRequest] (aclreplicate.go): one round's
+// upserts and deletes, checked as a whole and applied at one index, with
+// policy names checked against the state the batch leaves behind.
+//
+// # Prepared queries (query.go, query_template.go)
+//
+// A prepared query is a stored service lookup (service, tag and metadata
+// filters, health rule, failover datacenters) that clients run by name or
+// ID. The catalog stores and resolves them; the agent executes them.
+// Names are unique (queryNames is the derived name → ID index), and a
+// query bound to a session is deleted with the session, whichever way the
+// session ends. [State.QueryResolve] finds a query by ID, then by exact
+// name, then as the template whose name is the longest prefix of the name
+// asked, rendered for that name (${name.full}, ${name.prefix},
+// ${name.suffix}, ${match(N)}).
+//
+// # Autopilot settings (autopilot.go)
+//
+// Autopilot's settings (CleanupDeadServers, LastContactThreshold,
+// MaxTrailingLogs, MinQuorum, ServerStabilizationTime) are one replicated
+// record, so that every leader in turn follows the same ones. An
+// [AutopilotSetRequest] replaces them, optionally as a check-and-set on
+// their ModifyIndex; until the first one, reads answer
+// [DefaultAutopilotConfig] at index 0.
 //
 // # Health (health.go)
 //

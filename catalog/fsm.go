@@ -54,6 +54,10 @@ type db struct {
 	aclTokens       ordered[*acl.Token]  // AccessorID
 	aclTokenSecrets ordered[string]      // SecretID → AccessorID (derived)
 	aclBootstrap    acl.BootstrapState   // whether and when ACLs were bootstrapped
+	autopilot       AutopilotConfig      // the autopilot settings (autopilot.go)
+
+	queries    ordered[*PreparedQuery] // prepared query ID (query.go)
+	queryNames ordered[string]         // prepared query name → ID (derived)
 
 	kvTombstones   ordered[uint64] // deleted key → index of the delete
 	nodeIndexes    ordered[uint64] // node name → index of its last change
@@ -76,6 +80,8 @@ func newDB() db {
 		aclPolicyNames:  newOrdered[string](),
 		aclTokens:       newOrdered[*acl.Token](),
 		aclTokenSecrets: newOrdered[string](),
+		queries:         newOrdered[*PreparedQuery](),
+		queryNames:      newOrdered[string](),
 		kvTombstones:    newOrdered[uint64](),
 		nodeIndexes:     newOrdered[uint64](),
 		serviceIndexes:  newOrdered[uint64](),
@@ -105,6 +111,9 @@ func (d *db) snapshot() db {
 		aclTokens:       d.aclTokens.snapshot(),
 		aclTokenSecrets: d.aclTokenSecrets.snapshot(),
 		aclBootstrap:    d.aclBootstrap,
+		autopilot:       d.autopilot,
+		queries:         d.queries.snapshot(),
+		queryNames:      d.queryNames.snapshot(),
 		kvTombstones:    d.kvTombstones.snapshot(),
 		nodeIndexes:     d.nodeIndexes.snapshot(),
 		serviceIndexes:  d.serviceIndexes.snapshot(),

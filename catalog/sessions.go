@@ -165,6 +165,7 @@ func (s *State) deleteSession(idx uint64, id string) {
 	s.db.sessions.delete(id)
 	s.db.nodeSessions.delete(joinKey(sess.Node, id))
 	s.touchSession(idx, sess)
+	s.deleteSessionQueries(idx, id)
 	held := slices.Clone(s.db.sessionKeys.prefix(id + "\x00"))
 	if sess.LockDelay > 0 {
 		s.pruneLockDelays(s.now)

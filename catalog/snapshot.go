@@ -11,9 +11,10 @@ import (
 	"io"
 )
 
-// Snapshot format, version 3 (version 1 lacks the sections marked since 2
+// Snapshot format, version 4 (version 1 lacks the sections marked since 2
 // in tableDefs: sessions and lock_delays; versions 1 and 2 lack those
-// marked since 3: acl_policies, acl_tokens and acl_bootstrap):
+// marked since 3: acl_policies, acl_tokens and acl_bootstrap; versions 1
+// to 3 lack those marked since 4: autopilot and prepared_queries):
 //
 //	magic    8 bytes  "cairncat"
 //	version  uint16   big-endian, SnapshotVersion
@@ -25,7 +26,7 @@ import (
 const (
 	snapshotMagic = "cairncat"
 	// SnapshotVersion is the version of the snapshot format.
-	SnapshotVersion = 3
+	SnapshotVersion = 4
 	// oldestSnapshotVersion is the oldest version this build still reads.
 	oldestSnapshotVersion = 1
 

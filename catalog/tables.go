@@ -40,6 +40,8 @@ var tableDefs = []tableDef{
 	{name: tableACLPolicies, count: func(d *db) int { return d.aclPolicies.len() }, write: writeACLPolicies, read: readACLPolicy, since: 3},
 	{name: tableACLTokens, count: func(d *db) int { return d.aclTokens.len() }, write: writeACLTokens, read: readACLToken, since: 3},
 	{name: tableACLBootstrap, count: func(*db) int { return 1 }, write: writeACLBootstrap, read: readACLBootstrap, single: true, since: 3},
+	{name: tableAutopilot, count: func(*db) int { return 1 }, write: writeAutopilot, read: readAutopilot, single: true, since: 4},
+	{name: tableQueries, count: func(d *db) int { return d.queries.len() }, write: writeQueries, read: readQuery, since: 4},
 	indexTable("kv_tombstones", func(d *db) *ordered[uint64] { return &d.kvTombstones }),
 	indexTable("node_indexes", func(d *db) *ordered[uint64] { return &d.nodeIndexes }),
 	indexTable("service_indexes", func(d *db) *ordered[uint64] { return &d.serviceIndexes }),

@@ -32,17 +32,17 @@
 //  3. Call [Member.Tick] at or after [Member.NextDeadline]. One timer per
 //     member is enough: the deadline covers the probe schedule, probe and
 //     relay timeouts, suspicion timers, gossip (only while there is gossip
-//     to send), push-pull and reconnect.
-//  4. After every call, take [Member.Ready] and act on it: send its Packets
-//     (already sealed), run its Streams (dial, send the payload, hand the
-//     single reply to [Member.StreamReply] or report
-//     [Member.StreamFailed]), deliver its Events and UserEvents. Then re-arm
-//     the timer.
+//     to send), push-pull, reconnect and keyring query deadlines.
+//  4. After every call, take [Member.Ready] and act on it: persist the
+//     keyring if KeyringChanged, send its Packets (already sealed), run
+//     its Streams (dial, send the payload, hand the single reply to
+//     [Member.StreamReply] or report [Member.StreamFailed]), deliver its
+//     Events, UserEvents and KeyQueries. Then re-arm the timer.
 //
-// Nothing has to be persisted before sending: a restarted member rejoins
-// with a fresh state and wins back its name by refuting, with a higher
-// incarnation, whatever the pool last believed about it. Package
-// swim/driver is this loop over a netsim.Env.
+// Apart from a keyring a query changed, nothing has to be persisted before
+// sending: a restarted member rejoins with a fresh state and wins back its
+// name by refuting, with a higher incarnation, whatever the pool last
+// believed about it. Package swim/driver is this loop over a netsim.Env.
 //
 // # Where each part of the papers lives
 //
@@ -80,9 +80,18 @@
 //     Serf: userevent.go.
 //   - Vivaldi network coordinates, from Serf: coordinate.go. Acks carry the
 //     responder's coordinate; each direct probe's RTT moves the prober's.
+//   - Keyring queries, Serf's way of rotating the gossip key across a
+//     pool: keyquery.go. The origin broadcasts the operation like a user
+//     event (with a Lamport clock of its own), each member applies it to
+//     its own keyring and answers the origin directly (and through
+//     relays), and the origin reports the answers and the silent members
+//     at the deadline in Ready.KeyQueries. Their frames: keyquerywire.go.
 //   - The versioned binary wire format and its decoder: wire.go,
 //     message.go. Encryption: crypto.go (AES-GCM seal and open) and
-//     keyring.go (install, use, remove, list, persistence format).
+//     keyring.go (install, use, remove, list, persistence format). A
+//     stream request that cannot be read because the keys differ is
+//     answered with a plaintext refusal, so that the refused node's log
+//     says why: refusal.go.
 //   - Configuration and the LAN, WAN and local presets, each knob's formula
 //     in its comment: config.go. Public types (states, events, Ready):
 //     types.go. The Member and its entry points: member.go. The member

@@ -30,6 +30,8 @@ type harness struct {
 	slow     map[string]time.Duration
 	events   []Event
 	userSeen map[string][]UserEvent
+	// keyResults collects the keyring query results of every member.
+	keyResults []KeyQueryResult
 }
 
 type hmember struct {
@@ -112,6 +114,7 @@ func (h *harness) pump(hm *hmember) {
 	r := hm.m.Ready()
 	h.events = append(h.events, r.Events...)
 	h.userSeen[hm.addr] = append(h.userSeen[hm.addr], r.UserEvents...)
+	h.keyResults = append(h.keyResults, r.KeyQueries...)
 	for _, p := range r.Packets {
 		if h.loss > 0 && h.rnd.Float64() < h.loss {
 			continue

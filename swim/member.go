@@ -44,6 +44,7 @@ type Member struct {
 	broadcasts broadcastQueue
 	vivaldi    *vivaldi
 	events     eventLog
+	queries    keyQueries
 
 	streams      map[uint64]pendingStream
 	nextStreamID uint64
@@ -82,6 +83,7 @@ func New(cfg Config, now time.Duration) (*Member, error) {
 		conflicts: make(map[string]string),
 		vivaldi:   newVivaldi(),
 		events:    newEventLog(cfg.EventBuffer),
+		queries:   keyQueries{log: newEventLog(cfg.EventBuffer)},
 		streams:   make(map[uint64]pendingStream),
 	}
 	if m.log == nil {
@@ -228,7 +230,7 @@ func (m *Member) NextDeadline() time.Duration {
 	for _, s := range m.suspicions {
 		d = min(d, s.deadline)
 	}
-	return d
+	return m.nextKeyQueryDeadline(d)
 }
 
 // Tick runs every timer that is due at now.
@@ -237,6 +239,7 @@ func (m *Member) Tick(now time.Duration) {
 	m.tickProbe()
 	m.tickRelays()
 	m.tickSuspicions()
+	m.tickKeyQueries()
 	if m.now >= m.nextGossip {
 		m.gossip()
 		m.nextGossip = m.now + m.cfg.GossipInterval

@@ -45,6 +45,9 @@ const (
 	msgDead
 	msgUserEvent
 	msgPushPull
+	msgKeyQuery
+	msgKeyAnswer
+	msgRefusal
 )
 
 // message is one decoded frame; exactly one field is set.
@@ -58,6 +61,9 @@ type message struct {
 	dead         *dead
 	userEvent    *userEvent
 	pushPull     *pushPull
+	keyQuery     *keyQuery
+	keyAnswer    *keyAnswer
+	refusal      *refusal
 }
 
 // ping asks Target to answer with an ack carrying Seq. Target names the
@@ -231,6 +237,15 @@ func (m message) encodeBody(w *wireWriter) msgType {
 	case m.pushPull != nil:
 		encodePushPull(w, m.pushPull)
 		return msgPushPull
+	case m.keyQuery != nil:
+		encodeKeyQuery(w, m.keyQuery)
+		return msgKeyQuery
+	case m.keyAnswer != nil:
+		encodeKeyAnswer(w, m.keyAnswer)
+		return msgKeyAnswer
+	case m.refusal != nil:
+		w.byte1(byte(m.refusal.Reason))
+		return msgRefusal
 	}
 	panic("swim: encode of an empty message")
 }
@@ -364,6 +379,15 @@ func decodeBody(t msgType, body []byte) (message, error) {
 		m.userEvent = &userEvent{LTime: r.uvarint(), Name: r.str(), Payload: r.bytes()}
 	case msgPushPull:
 		m.pushPull = decodePushPull(&r)
+	case msgKeyQuery:
+		m.keyQuery = decodeKeyQuery(&r)
+	case msgKeyAnswer:
+		m.keyAnswer = decodeKeyAnswer(&r)
+	case msgRefusal:
+		m.refusal = &refusal{Reason: refusalReason(r.byte1())}
+		if m.refusal.Reason < refusedWrongKey || m.refusal.Reason > refusedEncrypted {
+			r.fail()
+		}
 	default:
 		return message{}, fmt.Errorf("%w: unknown message type %d", ErrBadMessage, t)
 	}

@@ -101,6 +101,10 @@ func (m *Member) HandleStream(now time.Duration, from string, payload []byte) ([
 	m.advance(now)
 	msg, err := m.readStream(payload)
 	if err != nil {
+		why := m.refusalFor(payload)
+		if why != 0 && (errors.Is(err, ErrDecrypt) || why == refusedEncrypted) {
+			return m.refuse(from, why), nil
+		}
 		return nil, err
 	}
 	var reply message
@@ -131,6 +135,9 @@ func (m *Member) StreamReply(now time.Duration, id uint64, payload []byte) {
 		return
 	}
 	delete(m.streams, id)
+	if m.refusedBy(ps.to, payload) {
+		return
+	}
 	msg, err := m.readStream(payload)
 	if err != nil {
 		return

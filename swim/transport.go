@@ -104,6 +104,10 @@ func (m *Member) dispatch(from string, msg message) {
 		m.deadNode(*msg.dead)
 	case msg.userEvent != nil:
 		m.handleUserEvent(*msg.userEvent)
+	case msg.keyQuery != nil:
+		m.handleKeyQuery(*msg.keyQuery)
+	case msg.keyAnswer != nil:
+		m.handleKeyAnswer(*msg.keyAnswer)
 	}
 }
 

@@ -143,11 +143,19 @@ type Ready struct {
 	Streams    []StreamRequest
 	Events     []Event
 	UserEvents []UserEvent
+	// KeyQueries holds the results of keyring queries this member
+	// started (see KeyQuery).
+	KeyQueries []KeyQueryResult
+	// KeyringChanged says a keyring query changed the local keyring; the
+	// driver persists it before sending Packets, whose answers report the
+	// change as done.
+	KeyringChanged bool
 }
 
 // Empty reports whether r holds nothing.
 func (r Ready) Empty() bool {
-	return len(r.Packets) == 0 && len(r.Streams) == 0 && len(r.Events) == 0 && len(r.UserEvents) == 0
+	return len(r.Packets) == 0 && len(r.Streams) == 0 && len(r.Events) == 0 && len(r.UserEvents) == 0 &&
+		len(r.KeyQueries) == 0 && !r.KeyringChanged
 }
 
 // Stats are counters for metrics and tests.
@@ -169,6 +177,9 @@ type Stats struct {
 	Refutations uint64
 	// SuspicionsRaised counts members this member began to suspect.
 	SuspicionsRaised uint64
+	// Refusals counts stream requests that pool members refused because
+	// gossip encryption did not match (refusal.go).
+	Refusals uint64
 }
 
 func cloneTags(t Tags) Tags {

@@ -50,15 +50,20 @@ func (l *eventLog) witness(t uint64) {
 
 // record reports whether the event is new, remembering it if so.
 func (l *eventLog) record(e userEvent) bool {
+	return l.note(e.LTime, e.Name+"\x00"+string(e.Payload))
+}
+
+// note reports whether the item id stamped ltime is new, remembering it if
+// so. Keyring queries share this buffer's logic with their own clock.
+func (l *eventLog) note(ltime uint64, id string) bool {
 	size := uint64(len(l.recent))
-	if l.clock > size && e.LTime < l.clock-size {
+	if l.clock > size && ltime < l.clock-size {
 		return false
 	}
-	slot := &l.recent[e.LTime%size]
-	if slot.ltime != e.LTime {
-		*slot = recentEvents{ltime: e.LTime}
+	slot := &l.recent[ltime%size]
+	if slot.ltime != ltime {
+		*slot = recentEvents{ltime: ltime}
 	}
-	id := e.Name + "\x00" + string(e.Payload)
 	if len(slot.seen) >= maxEventsPerLTime {
 		return false
 	}

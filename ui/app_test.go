@@ -23,8 +23,10 @@ var servedEndpoints = []string{
 	"/v1/kv/",
 	"/v1/kv/:key",
 	"/v1/session/list",
-	"/v1/status/leader",
-	"/v1/operator/raft/configuration",
+	"/v1/operator/autopilot/health",
+	"/v1/operator/autopilot/state",
+	"/v1/agent/members",
+	"/v1/agent/cairn/gossip", // cairn's extension: gossip counters
 	"/v1/health/state/any",   // also served: every check, for the list pages
 	"/v1/catalog/node/:node", // also served: a node's services
 }

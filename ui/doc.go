@@ -23,8 +23,12 @@
 //	                  an editor that saves with ?cas=<ModifyIndex loaded> and
 //	                  says so plainly when someone else changed the key first
 //	#/sessions        every session: node, behaviour, TTL, lock delay, checks
-//	#/cluster         the Raft servers, which one leads, which vote, the
-//	                  quorum size, and this agent's own Raft state
+//	#/cluster         Raft as autopilot judges it: the leader and its term,
+//	                  each server's role, last contact, last term, last
+//	                  index and health, the failure tolerance; the gossip
+//	                  pool: members by state, who is suspected or failed,
+//	                  probes sent and failed, suspicions raised, traffic;
+//	                  and this agent's own Raft state
 //
 // The header shows the agent's datacenter, node name and version, and a
 // field for an ACL token, kept in the browser's localStorage and sent as
@@ -44,8 +48,24 @@
 //	GET /v1/kv/<folder>?keys&separator=/  folder listing
 //	GET, PUT, DELETE /v1/kv/<key>         key page (PUT and DELETE with ?cas)
 //	GET /v1/session/list                  sessions page
-//	GET /v1/status/leader                 cluster page
-//	GET /v1/operator/raft/configuration   cluster page
+//	GET /v1/operator/autopilot/health     cluster page: each server's health
+//	                                      (answered with 429 when one is
+//	                                      unhealthy; the body is the same)
+//	GET /v1/operator/autopilot/state      cluster page: each server's role
+//	GET /v1/agent/members                 cluster page: the LAN members
+//	GET /v1/agent/cairn/gossip            cluster page: suspicions, probes
+//	                                      and traffic of each gossip pool
+//
+// The last is a cairn extension, not a Consul endpoint: for each pool the
+// agent is in ("LAN", and "WAN" on servers) it answers the members by
+// state ("Members": {"alive": 3, "suspect": 0, "failed": 1, "left": 0}),
+// the names of the members suspected ("Suspects") and declared failed
+// ("Failed") right now, swim's counters since the agent started
+// (ProbesSent, ProbesFailed, SuspicionsRaised, Refutations, PacketsSent,
+// PacketsReceived, BytesSent, BytesReceived, DecryptFailures,
+// DecodeFailures, and whatever counter swim.Stats gains) and Lifeguard's
+// HealthScore (0 is healthy). It needs agent:read;
+// agent/runtime/cairngossip.go serves it.
 //
 // # Live refresh
 //
@@ -53,7 +73,8 @@
 // does: after the first read, each request carries ?index=<the last
 // X-Consul-Index>&wait=30s and the agent holds it until the data changes
 // or the wait runs out. Endpoints that answer without an index (the
-// cluster page's) are polled every few seconds instead. Leaving a page
+// cluster page's: autopilot's judgement and gossip are live state, not
+// catalog tables) are polled every two seconds instead. Leaving a page
 // aborts its outstanding requests.
 //
 // # Safety
@@ -62,6 +83,18 @@
 // (textContent and text nodes, never innerHTML), and index.html is served
 // with a Content-Security-Policy that allows only the app's own script,
 // style and origin.
+//
+// # Tests
+//
+// app_test.go checks app.js as text (it calls only endpoints cairn serves,
+// never inserts HTML); testdata/helpers.js runs its pure helpers in node;
+// browser_test.go drives the real app in headless Chromium (Debian's
+// chromium, through chromedp) against a real -dev agent: every page loads
+// without a console error, a service registered through the API appears
+// on the open services page, a KV edit saved in the page is what the API
+// then reads, and the cluster page names the leader. It fails when
+// Chromium is missing (.ci/install-chromium installs it) unless
+// CAIRN_UI_TEST_SKIP is set.
 //
 // Files:
 //

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/cairn-sd/cairn/internal/tlsutil"
 )
 
 // Config is the runtime configuration of one agent: every key resolved to a
@@ -103,6 +105,8 @@ type Config struct {
 	Telemetry Telemetry
 	// Autopilot holds the server-health automation settings.
 	Autopilot Autopilot
+	// TLS holds the HTTPS and server-port TLS settings, merged (tls.go).
+	TLS tlsutil.Config
 
 	// SessionTTLMin is the smallest TTL a session may ask for.
 	SessionTTLMin time.Duration
@@ -166,7 +170,14 @@ type ACL struct {
 	DefaultPolicy          string // "allow" or "deny"
 	DownPolicy             string // "allow", "deny", "extend-cache" or "async-cache"
 	EnableTokenPersistence bool
-	Tokens                 ACLTokens
+	// EnableTokenReplication makes a secondary datacenter replicate the
+	// primary's global tokens besides its policies.
+	EnableTokenReplication bool
+	// TokenTTL and PolicyTTL are how long an agent trusts a resolved
+	// token and policy (Consul's default is 30s).
+	TokenTTL  time.Duration
+	PolicyTTL time.Duration
+	Tokens    ACLTokens
 }
 
 // ACLTokens are the well-known tokens an agent is configured with.

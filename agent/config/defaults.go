@@ -44,7 +44,7 @@ func defaults() Config {
 			RPCHoldTimeout: 7 * time.Second,
 			LeaveDrainTime: 5 * time.Second,
 		},
-		ACL: ACL{DefaultPolicy: "allow", DownPolicy: "extend-cache"},
+		ACL: ACL{DefaultPolicy: "allow", DownPolicy: "extend-cache", TokenTTL: 30 * time.Second, PolicyTTL: 30 * time.Second},
 		DNS: DNS{
 			Domain:     "consul.",
 			AllowStale: true,

@@ -55,7 +55,7 @@
 //	advertise_addr_wan                advertise_addr   address given to the WAN pool
 //	client_addr                       "127.0.0.1"      space-separated HTTP and DNS listen addresses
 //	ports.http                        8500             HTTP API; -1 disables
-//	ports.https                       -1               accepted; nothing listens
+//	ports.https                       -1               HTTPS API; needs a certificate (tls.https)
 //	ports.dns                         8600             DNS over UDP and TCP; -1 disables
 //	ports.serf_lan                    8301             LAN gossip
 //	ports.serf_wan                    8302             WAN gossip; -1 disables
@@ -73,6 +73,15 @@
 //	rejoin_after_leave                false            rejoin at start after a graceful leave
 //	reconnect_timeout                 72h              keep failed members this long; at least 8h
 //	encrypt                           ""               gossip key: base64 of 16, 24 or 32 bytes; secret
+//	tls.defaults.ca_file, ca_path     ""               CA certificates peers are checked against
+//	tls.defaults.cert_file, key_file  ""               this agent's certificate and key (PEM)
+//	tls.defaults.verify_incoming      false            refuse peers without a certificate from the CA
+//	tls.defaults.verify_outgoing      false            dial servers in TLS and check their certificate
+//	tls.defaults.tls_min_version      "TLSv1_2"        TLSv1_2 or TLSv1_3
+//	tls.https.*, tls.internal_rpc.*   tls.defaults     the same keys, per listener (HTTPS; server port)
+//	tls.internal_rpc.verify_server_hostname  false     servers must hold server.<dc>.<domain> certificates
+//	ca_file, cert_file, key_file,     ""/false         Consul's legacy top-level forms of the tls keys
+//	verify_incoming[_rpc|_https], verify_outgoing, verify_server_hostname
 //	log_level                         "info"           trace, debug, info, warn, error; any case
 //	log_json                          false            JSON log lines
 //	log_file                          ""               also log to this file
@@ -90,6 +99,8 @@
 //	acl.default_policy                "allow"          allow or deny when no rule matches
 //	acl.down_policy                   "extend-cache"   allow, deny, extend-cache or async-cache
 //	acl.enable_token_persistence      false            persist tokens set through the API
+//	acl.enable_token_replication      false            replicate global tokens from primary_datacenter
+//	acl.token_ttl, acl.policy_ttl     30s              how long an agent trusts a resolved token, policy
 //	acl.tokens.initial_management     ""               bootstrap management token; alias "master"
 //	acl.tokens.agent                  ""               the agent's own token
 //	acl.tokens.default                ""               token of requests without one

@@ -24,6 +24,7 @@ func (b *builder) finish(opts Options) error {
 		b.finishAddresses,
 		b.finishJoin,
 		b.finishPorts,
+		b.finishTLS,
 	} {
 		if err := step(opts); err != nil {
 			return err

@@ -18,6 +18,8 @@ type builder struct {
 	retryJoin, retryJoinWAN []HostPort
 	// origin maps a key path to the source that last set it.
 	origin map[string]string
+	// tls holds the levels of the "tls" stanza until finishTLS merges them.
+	tls tlsLayers
 }
 
 // set reports whether any source set the key path.
@@ -51,6 +53,17 @@ var topLevel = object[*builder]{
 	"rejoin_after_leave": boolRule(func(b *builder, v bool) { b.c.RejoinAfterLeave = v }),
 	"reconnect_timeout":  durationRule(false, func(b *builder, d time.Duration) { b.c.ReconnectTimeout = d }),
 	"encrypt":            secretRule(setEncrypt),
+
+	"tls":                    tlsSchema.rule(),
+	"ca_file":                legacyCAFile,
+	"ca_path":                legacyCAPath,
+	"cert_file":              legacyCertFile,
+	"key_file":               legacyKeyFile,
+	"verify_incoming":        legacyVerifyIncoming,
+	"verify_incoming_rpc":    legacyVerifyIncomingRPC,
+	"verify_incoming_https":  legacyVerifyIncomingHTTPS,
+	"verify_outgoing":        legacyVerifyOutgoing,
+	"verify_server_hostname": legacyVerifyServerHostname,
 
 	"log_level": stringRule(setLogLevel),
 	"log_json":  boolRule(func(b *builder, v bool) { b.c.LogJSON = v }),
@@ -121,6 +134,9 @@ var aclSchema = object[*builder]{
 	"default_policy":           stringRule(func(b *builder, s string) error { return oneOf(&b.c.ACL.DefaultPolicy, s, "allow", "deny") }),
 	"down_policy":              stringRule(setDownPolicy),
 	"enable_token_persistence": boolRule(func(b *builder, v bool) { b.c.ACL.EnableTokenPersistence = v }),
+	"enable_token_replication": boolRule(func(b *builder, v bool) { b.c.ACL.EnableTokenReplication = v }),
+	"token_ttl":                durationRule(false, func(b *builder, d time.Duration) { b.c.ACL.TokenTTL = d }),
+	"policy_ttl":               durationRule(false, func(b *builder, d time.Duration) { b.c.ACL.PolicyTTL = d }),
 	"tokens":                   tokensSchema.rule(),
 }
 

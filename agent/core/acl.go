@@ -50,7 +50,9 @@ func (s *Server) maybeInitACLs(term uint64) {
 		return
 	}
 	req := &catalog.ACLInitRequest{Now: catalog.TimestampOf(s.env.Now())}
-	if s.cfg.ACLInitialManagement != "" {
+	// As in Consul, the initial management token is made in the primary
+	// only; a secondary receives it by replication.
+	if s.cfg.ACLInitialManagement != "" && !s.isACLSecondary() {
 		accessor, err := NewUUID(s.env.Entropy())
 		if err != nil {
 			s.logger.Error("drawing an accessor ID failed", zap.Error(err))
@@ -83,6 +85,10 @@ func (s *Server) maybeInitACLs(term uint64) {
 func (s *Server) ACLBootstrap(accessorID, secretID string, done func(catalog.Result, error)) {
 	if s.stopped {
 		done(catalog.Result{}, ErrStopped)
+		return
+	}
+	if s.isACLSecondary() {
+		s.forwardACLBootstrap(accessorID, secretID, done)
 		return
 	}
 	if !s.isLeader() {

@@ -128,7 +128,7 @@ func (l *Local) runSync() {
 	}
 	l.sync.running, l.sync.again = true, false
 	l.sync.gen++
-	l.backend.NodeState(l.cfg.Node.Node, func(ns NodeState, err error) {
+	l.backend.NodeStateAs(l.token(), l.cfg.Node.Node, func(ns NodeState, err error) {
 		if err != nil {
 			l.syncDone(err)
 			return
@@ -148,7 +148,7 @@ func (l *Local) applyInOrder(cmds []catalog.Command, i int) {
 		l.syncDone(err)
 		return
 	}
-	l.backend.Apply(b, func(r catalog.Result, err error) {
+	l.backend.ApplyAs(l.token(), b, func(r catalog.Result, err error) {
 		if err == nil {
 			err = r.Err
 		}
@@ -200,3 +200,11 @@ func (l *Local) wakeWaiters(err error) {
 // InSync reports whether no sync is running or pending, and how many
 // syncs have completed.
 func (l *Local) InSync() (bool, int) { return !l.sync.running && !l.sync.again, l.sync.syncs }
+
+// token is the ACL token the agent's own writes carry.
+func (l *Local) token() string {
+	if l.cfg.Token == nil {
+		return ""
+	}
+	return l.cfg.Token()
+}

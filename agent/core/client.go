@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/cairn-sd/cairn/agent/metrics"
 	"github.com/cairn-sd/cairn/agent/rpc"
 	"github.com/cairn-sd/cairn/catalog"
 	"github.com/cairn-sd/cairn/netsim"
@@ -35,6 +36,8 @@ type ClientConfig struct {
 	// HoldTimeout bounds the retries of one request; zero means
 	// DefaultHoldTimeout.
 	HoldTimeout time.Duration
+	// Metrics, if set, receives the client's gossip figures (metrics.go).
+	Metrics *metrics.Registry
 }
 
 // Client is a client agent: a member of the LAN pool without Raft, which
@@ -50,6 +53,8 @@ type Client struct {
 	// preferred is the server that answered last; requests stay with it
 	// until it fails, as Consul's clients stick to one server.
 	preferred string
+	// meters are the client's metrics (metrics_events.go).
+	meters meters
 }
 
 // NewClient joins the LAN pool with the client's tags.
@@ -57,7 +62,8 @@ func NewClient(env netsim.Env, cfg ClientConfig) (*Client, error) {
 	if cfg.HoldTimeout <= 0 {
 		cfg.HoldTimeout = DefaultHoldTimeout
 	}
-	c := &Client{cfg: cfg, env: env, logger: env.Logger().Named("client"), rpc: rpc.NewClient(env)}
+	c := &Client{cfg: cfg, env: env, logger: env.Logger().Named("client"), rpc: rpc.NewClient(env),
+		meters: newClientMeters(cfg.Metrics)}
 	tags := swim.Tags{tagRole: tagRoleClient, tagDatacenter: cfg.Datacenter, tagID: cfg.NodeID, tagVersion: "1"}
 	var err error
 	if c.pool, err = joinPool(env, &cfg.Gossip, cfg.NodeName, tags, nil); err != nil {
@@ -66,21 +72,24 @@ func NewClient(env netsim.Env, cfg ClientConfig) (*Client, error) {
 	return c, nil
 }
 
-// Apply sends an encoded catalog command to a server, which forwards it
-// to the leader, and reports the catalog's Result.
-func (c *Client) Apply(cmd []byte, done func(catalog.Result, error)) {
-	c.Call(methodApply, cmd, forwardTimeout, false, func(resp []byte, err error) {
+// ApplyAs sends an encoded catalog command with the token it is made for
+// to a server, which checks the token, forwards the command to the leader,
+// and reports the catalog's Result.
+func (c *Client) ApplyAs(token string, cmd []byte, done func(catalog.Result, error)) {
+	c.Call(methodApply, sealToken(token, cmd), forwardTimeout, false, func(resp []byte, err error) {
 		if err != nil {
-			done(catalog.Result{}, err)
+			done(catalog.Result{}, permissionOr(err))
 			return
 		}
 		done(decodeResult(resp))
 	})
 }
 
-// NodeState reads a node's catalog entry through a server.
-func (c *Client) NodeState(node string, done func(NodeState, error)) {
-	c.Call(methodNodeState, []byte(node), forwardTimeout, true, func(resp []byte, err error) {
+// NodeStateAs reads a node's catalog entry through a server, which checks
+// that token may read the node.
+func (c *Client) NodeStateAs(token, node string, done func(NodeState, error)) {
+	c.Call(methodNodeState, sealToken(token, []byte(node)), forwardTimeout, true, func(resp []byte, err error) {
+		err = permissionOr(err)
 		var ns NodeState
 		if err == nil {
 			if err = json.Unmarshal(resp, &ns); err != nil {
@@ -101,7 +110,7 @@ func (c *Client) Call(method string, body []byte, timeout time.Duration, read bo
 	}
 	r := &route{env: c.env, rpc: c.rpc, pick: c.pick, answered: c.answered,
 		stopped: func() bool { return c.stopped }, method: method, body: body, timeout: timeout, read: read,
-		deadline: c.env.Now().Add(c.cfg.HoldTimeout), tried: map[string]bool{}, done: done}
+		deadline: c.env.Now().Add(c.cfg.HoldTimeout), tried: map[string]bool{}, done: c.timeCall(method, done)}
 	r.next()
 }
 

@@ -39,7 +39,7 @@ func clientPut(t *testing.T, c *cluster, cl *Client, key string) error {
 	require.NoError(t, err)
 	var out error
 	answered := false
-	cl.Apply(cmd, func(r catalog.Result, err error) {
+	cl.ApplyAs("", cmd, func(r catalog.Result, err error) {
 		answered, out = true, err
 		if err == nil && r.Err != nil {
 			out = r.Err

@@ -58,8 +58,22 @@
 //   - bootstrap.go, gossip.go, reconcile.go: bootstrap_expect, the LAN
 //     pool and the leader's mirroring of it into the catalog and Raft.
 //   - sessionttl.go: the leader's session TTL timers.
+//   - autopilot.go, autopilotrpc.go, autopilotcleanup.go: autopilot's
+//     health of the Raft servers, judged on the leader from Raft's
+//     progress and gossip and forwarded to followers, and the settings
+//     that govern dead-server cleanup; autopilotinit.go: the leader seeds
+//     the settings from the configuration file; autopilotgossip.go: the
+//     gossip counters the UI shows.
 //   - client.go, route.go: the client agent and how its requests find a
 //     server.
 //   - local.go, antientropy.go, diff.go, checktimers.go, maintenance.go:
 //     the agent's local state and its sync to the catalog.
+//   - acl.go, aclresolve.go, aclcache.go: ACL initialisation and
+//     bootstrap on the leader; token resolution on servers and, with a
+//     TTL cache under down_policy, on client agents.
+//   - aclreplication.go, aclforward.go: a secondary datacenter's
+//     replication of the primary's policies and global tokens, and the
+//     forwarding of its global ACL writes to the primary.
+//   - metrics.go, metrics_events.go, metrics_disk.go: the Raft, gossip,
+//     RPC and catalog figures the agent records for /v1/agent/metrics.
 package core

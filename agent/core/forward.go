@@ -51,7 +51,12 @@ type wireResult struct {
 // registerRPC serves the methods followers call.
 func (s *Server) registerRPC() {
 	s.rpcServer.Register(methodApply, func(body []byte, reply func([]byte, error)) {
-		s.Apply(body, func(r catalog.Result, err error) {
+		token, cmd, err := openToken(body)
+		if err != nil {
+			reply(nil, err)
+			return
+		}
+		s.ApplyAs(token, cmd, func(r catalog.Result, err error) {
 			if err != nil {
 				reply(nil, noLeaderOr(err))
 				return
@@ -60,7 +65,12 @@ func (s *Server) registerRPC() {
 		})
 	})
 	s.rpcServer.Register(methodRenewSession, func(body []byte, reply func([]byte, error)) {
-		s.RenewSession(string(body), func(found bool, err error) {
+		token, id, err := openToken(body)
+		if err != nil {
+			reply(nil, err)
+			return
+		}
+		s.RenewSessionAs(token, string(id), func(found bool, err error) {
 			if err != nil {
 				reply(nil, err)
 				return
@@ -82,7 +92,12 @@ func (s *Server) registerRPC() {
 		})
 	})
 	s.rpcServer.Register(methodNodeState, func(body []byte, reply func([]byte, error)) {
-		s.NodeState(string(body), func(ns NodeState, err error) {
+		token, node, err := openToken(body)
+		if err != nil {
+			reply(nil, err)
+			return
+		}
+		s.NodeStateAs(token, string(node), func(ns NodeState, err error) {
 			if err != nil {
 				reply(nil, noLeaderOr(err))
 				return
@@ -101,11 +116,12 @@ func (s *Server) registerRPC() {
 	})
 }
 
-// forwardApply sends a write to the leader named by a NotLeaderError.
-func (s *Server) forwardApply(leader string, cmd []byte, done func(catalog.Result, error)) {
-	s.rpcClient.Call(leader, methodApply, cmd, forwardTimeout, func(resp []byte, err error) {
+// forwardApply sends a write, with the token it is made for, to the
+// leader named by a NotLeaderError.
+func (s *Server) forwardApply(leader, token string, cmd []byte, done func(catalog.Result, error)) {
+	s.rpcClient.Call(leader, methodApply, sealToken(token, cmd), forwardTimeout, func(resp []byte, err error) {
 		if err != nil {
-			done(catalog.Result{}, fmt.Errorf("forward write to leader %s: %w", leader, err))
+			done(catalog.Result{}, fmt.Errorf("forward write to leader %s: %w", leader, permissionOr(err)))
 			return
 		}
 		r, err := decodeResult(resp)
@@ -156,11 +172,12 @@ func (s *Server) forwardRead(leader, method string, done func(error)) {
 }
 
 // noLeaderOr answers ErrNoLeader for a write that never reached a leader
-// (none is known, or the leader could not be reached), so that the caller
-// knows it is safe to send again; other errors pass unchanged.
+// (none is known, the leader could not be reached, or the server it was
+// forwarded to leads no more and knows no other), so that the caller knows
+// it is safe to send again; other errors pass unchanged.
 func noLeaderOr(err error) error {
 	var nl *driver.NotLeaderError
-	if errors.As(err, &nl) && nl.LeaderAddr == "" || errors.Is(err, netsim.ErrUnreachable) {
+	if errors.As(err, &nl) && nl.LeaderAddr == "" || errors.Is(err, netsim.ErrUnreachable) || isNoLeader(err) {
 		return ErrNoLeader
 	}
 	return err

@@ -75,6 +75,7 @@ func (s *Server) onCheck() {
 		return
 	}
 	st := s.raft.Status()
+	s.meters.observeRole(st)
 	if st.Lead != "" {
 		s.leaderSeen = s.env.Now()
 	}
@@ -83,9 +84,11 @@ func (s *Server) onCheck() {
 		s.registerSelf(term)
 	}
 	s.syncSessionTimers()
+	s.autopilotSample(st)
 	if st.Role == raft.Leader {
 		s.maybeInitACLs(term)
 	}
+	s.syncACLReplication(st.Role == raft.Leader, term)
 	s.checks++
 	if s.checks%reconcileEveryChecks == 0 {
 		s.maybeBootstrap()

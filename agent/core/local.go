@@ -24,9 +24,10 @@ var (
 
 // CatalogBackend is how an agent's local state reaches the catalog: a
 // server in process, a client through a server.
+// Both check the token: the agent's own (tokens.agent) in practice.
 type CatalogBackend interface {
-	Apply(cmd []byte, done func(catalog.Result, error))
-	NodeState(node string, done func(NodeState, error))
+	ApplyAs(token string, cmd []byte, done func(catalog.Result, error))
+	NodeStateAs(token, node string, done func(NodeState, error))
 }
 
 // NodeState is a node's entry in the catalog, which anti-entropy compares
@@ -67,6 +68,10 @@ type LocalConfig struct {
 	SyncInterval time.Duration
 	// PoolSize, if set, reports the number of pool members.
 	PoolSize func() int
+	// Token, if set, returns the ACL token the agent's own writes carry
+	// (tokens.agent, else tokens.default); it is asked at every sync, so a
+	// token set at run time takes effect at the next one.
+	Token func() string
 }
 
 // Local is the agent's local state: the services and checks registered on

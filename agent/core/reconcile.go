@@ -18,7 +18,8 @@ import (
 // sees it alive and critical once gossip declares it failed (so its
 // services drop out of ?passing and DNS); a member that left gracefully is
 // deregistered. It also keeps Raft's membership in step with the pool's
-// servers: a new server joins as a learner and is promoted once caught up,
+// servers: a new server joins as a learner and is promoted once caught up
+// and healthy for autopilot's ServerStabilizationTime (autopilotcleanup.go),
 // a server that left is removed, and so is one gossip declared dead when
 // the voters left alive are still a quorum without it (autopilot's
 // dead-server cleanup). Each step is one proposal; the next
@@ -130,13 +131,13 @@ func (s *Server) reconcileRaft(members []swim.NodeInfo) {
 			s.changeConfig(raft.ConfigChange{Type: raft.AddLearner, ID: srv.ID, Address: srv.Address})
 			return
 		case m.State == swim.StateLeft && known && srv.ID != s.cfg.ID,
-			m.State == swim.StateDead && known && srv.ID != s.cfg.ID && s.quorumSurvives(st.Configuration, members, srv.ID):
+			m.State == swim.StateDead && known && srv.ID != s.cfg.ID && s.mayRemoveDead(st.Configuration, members, srv.ID):
 			s.changeConfig(raft.ConfigChange{Type: raft.RemoveServer, ID: srv.ID})
 			return
 		}
 	}
 	for _, p := range st.Peers {
-		if p.Suffrage == raft.Learner && p.Match+promoteLagEntries >= st.LastIndex && p.Match > 0 {
+		if p.Suffrage == raft.Learner && p.Match+promoteLagEntries >= st.LastIndex && p.Match > 0 && s.stable(p.ID) {
 			s.changeConfig(raft.ConfigChange{Type: raft.Promote, ID: p.ID})
 			return
 		}

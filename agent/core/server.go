@@ -8,6 +8,8 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/cairn-sd/cairn/acl"
+	"github.com/cairn-sd/cairn/agent/metrics"
 	"github.com/cairn-sd/cairn/agent/rpc"
 	"github.com/cairn-sd/cairn/catalog"
 	"github.com/cairn-sd/cairn/netsim"
@@ -73,12 +75,33 @@ type Config struct {
 	// creates (acl.tokens.initial_management), if any.
 	ACLEnabled           bool
 	ACLInitialManagement string
+	// PrimaryDatacenter is the datacenter authoritative for ACLs; empty
+	// means this one. A server of another datacenter replicates the
+	// primary's policies, and with ACLTokenReplication
+	// (acl.enable_token_replication) its global tokens, presenting
+	// ACLReplicationToken (acl.tokens.replication); it polls every
+	// ACLReplicationInterval (zero means one second). See
+	// aclreplication.go.
+	PrimaryDatacenter      string
+	ACLTokenReplication    bool
+	ACLReplicationToken    string
+	ACLReplicationInterval time.Duration
+	// ACLDownPolicy (acl.down_policy) and ACLTokenTTL (acl.token_ttl;
+	// zero means DefaultACLTokenTTL) govern the cache of tokens a
+	// secondary resolves in the primary (aclresolve.go).
+	ACLDownPolicy acl.DownPolicy
+	ACLTokenTTL   time.Duration
 	// CheckInterval is the period of the role check; zero means 100 ms.
 	CheckInterval time.Duration
+	// Autopilot, if set, seeds the replicated autopilot settings when none
+	// were written yet (autopilotinit.go).
+	Autopilot *catalog.AutopilotConfig
 	// SnapshotThreshold and TrailingEntries tune Raft's snapshots; zero
 	// means the driver's defaults.
 	SnapshotThreshold uint64
 	TrailingEntries   uint64
+	// Metrics, if set, receives the server's figures (metrics.go).
+	Metrics *metrics.Registry
 }
 
 // Server is one Raft server replicating the catalog. Its methods must be
@@ -112,9 +135,20 @@ type Server struct {
 	rpcClient *rpc.Client
 	// ttl holds the leader's session TTL timers (sessionttl.go).
 	ttl sessionTimers
+	// meters are the server's metrics (metrics_events.go).
+	meters meters
 	// aclInitTerm is the term whose leader initialised ACLs (acl.go).
 	aclInitTerm     uint64
 	aclInitializing bool
+	// autopilot tracks the servers' contact and health (autopilot.go).
+	autopilot autopilotTracker
+	// aclRepl is the leader's ACL replication routine in a secondary
+	// datacenter (aclreplication.go).
+	aclRepl aclReplicator
+	// remoteTokens caches the tokens resolved in the primary.
+	remoteTokens *downCache[ResolvedToken]
+	// rpcAuth checks the tokens RPCs carry; nil with ACLs off (rpcauth.go).
+	rpcAuth RPCAuthorizer
 }
 
 // NewServer listens on the Raft port, starts the Raft server with the
@@ -128,10 +162,14 @@ func NewServer(env netsim.Env, cfg Config) (*Server, error) {
 		fsm: catalog.New(env.Logger().Named("catalog")), leaderSeen: env.Now(),
 		inFlight: map[string]bool{}, rpcClient: rpc.NewClient(env)}
 	s.rpcServer = rpc.NewServer(s.logger)
+	s.startMetrics()
 	s.registerRPC()
 	s.registerRemovePeer()
 	s.registerForwardDC()
 	s.registerACLBootstrap()
+	s.registerAutopilot()
+	s.registerACLResolve()
+	s.registerACLReplication()
 	// The server listens itself (driver Port -1) so that it knows its bound
 	// port, which a Raft configuration must name, before Raft starts. Raft
 	// and RPC share the port; each stream's first byte says which it is.
@@ -142,7 +180,7 @@ func NewServer(env netsim.Env, cfg Config) (*Server, error) {
 	}
 	s.listener = ln
 	s.addr = advertised(cfg.AdvertiseHost, ln.Addr())
-	s.raft, err = driver.Start(env, driver.Config{
+	s.raft, err = driver.Start(s.timedEnv(env), driver.Config{
 		ID: cfg.ID, Address: s.addr, Port: -1, Dir: cfg.Dir, FSM: s.fsm, Preamble: []byte{rpc.ProtoRaft},
 		Multiplier: cfg.Multiplier, SnapshotThreshold: cfg.SnapshotThreshold,
 		TrailingEntries: cfg.TrailingEntries,
@@ -209,14 +247,31 @@ func (s *Server) BoundAddr() string { return s.listener.Addr() }
 // when the outcome is unknown, ErrStopped).
 //
 // On a follower that knows the leader, the write is forwarded to it.
-func (s *Server) Apply(cmd []byte, done func(catalog.Result, error)) {
+func (s *Server) Apply(cmd []byte, done func(catalog.Result, error)) { s.ApplyFor("", cmd, done) }
+
+// ApplyFor is Apply for a command its caller has already checked against
+// token's permissions: token travels with the command when it is forwarded,
+// and the leader checks it again.
+func (s *Server) ApplyFor(token string, cmd []byte, done func(catalog.Result, error)) {
+	if s.forwardGlobalACLWrite(token, cmd, done) {
+		return
+	}
 	s.applyLocal(cmd, func(r catalog.Result, err error) {
 		if leader, ok := leaderToForwardTo(err); ok {
-			s.forwardApply(leader, cmd, done)
+			s.forwardApply(leader, token, cmd, done)
 			return
 		}
 		done(r, err)
 	})
+}
+
+// ApplyAs checks that token may issue cmd, then applies it like ApplyFor.
+// It is how an agent's own writes (anti-entropy, with the agent token) and
+// every write arriving over RPC enter the catalog.
+func (s *Server) ApplyAs(token string, cmd []byte, done func(catalog.Result, error)) {
+	s.authorize(func(a RPCAuthorizer, verdict func(error)) { a.Command(token, cmd, verdict) },
+		func(err error) { done(catalog.Result{}, err) },
+		func() { s.ApplyFor(token, cmd, done) })
 }
 
 // applyLocal proposes a command to this server's Raft, without forwarding.
@@ -295,6 +350,14 @@ func (s *Server) NodeState(node string, done func(NodeState, error)) {
 		_, ns.Checks, err = s.fsm.NodeChecks(nil, node, catalog.Query{})
 		done(ns, err)
 	})
+}
+
+// NodeStateAs checks that token may read node, then reads it like
+// NodeState.
+func (s *Server) NodeStateAs(token, node string, done func(NodeState, error)) {
+	s.authorize(func(a RPCAuthorizer, verdict func(error)) { a.NodeRead(token, node, verdict) },
+		func(err error) { done(NodeState{}, err) },
+		func() { s.NodeState(node, done) })
 }
 
 // Stop stops Raft and the listener. Pending requests fail.

@@ -122,13 +122,17 @@ func (s *Server) expireSession(id string) {
 // calls done with whether the session exists. A follower forwards the
 // renewal to the leader; without a known leader done gets
 // raft.ErrNotLeader.
-func (s *Server) RenewSession(id string, done func(bool, error)) {
+func (s *Server) RenewSession(id string, done func(bool, error)) { s.RenewSessionFor("", id, done) }
+
+// RenewSessionFor is RenewSession for a renewal its caller has checked
+// against token's permissions; token goes with it to the leader.
+func (s *Server) RenewSessionFor(token, id string, done func(bool, error)) {
 	if s.stopped {
 		done(false, ErrStopped)
 		return
 	}
 	if !s.isLeader() {
-		s.forwardRenew(id, done)
+		s.forwardRenew(token, id, done)
 		return
 	}
 	s.syncSessionTimers()
@@ -141,16 +145,24 @@ func (s *Server) RenewSession(id string, done func(bool, error)) {
 	done(true, nil)
 }
 
+// RenewSessionAs checks that token may renew session id, then renews it
+// like RenewSessionFor; renewals arriving over RPC take this way.
+func (s *Server) RenewSessionAs(token, id string, done func(bool, error)) {
+	s.authorize(func(a RPCAuthorizer, verdict func(error)) { a.SessionWrite(token, id, verdict) },
+		func(err error) { done(false, err) },
+		func() { s.RenewSessionFor(token, id, done) })
+}
+
 // forwardRenew sends a renewal to the leader.
-func (s *Server) forwardRenew(id string, done func(bool, error)) {
+func (s *Server) forwardRenew(token, id string, done func(bool, error)) {
 	_, addr := s.raft.Leader()
 	if addr == "" {
 		done(false, raft.ErrNotLeader)
 		return
 	}
-	s.rpcClient.Call(addr, methodRenewSession, []byte(id), forwardTimeout, func(resp []byte, err error) {
+	s.rpcClient.Call(addr, methodRenewSession, sealToken(token, []byte(id)), forwardTimeout, func(resp []byte, err error) {
 		if err != nil {
-			done(false, fmt.Errorf("forward session renewal to leader %s: %w", addr, err))
+			done(false, fmt.Errorf("forward session renewal to leader %s: %w", addr, permissionOr(err)))
 			return
 		}
 		done(len(resp) == 1 && resp[0] == 1, nil)

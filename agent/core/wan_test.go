@@ -90,7 +90,7 @@ func (f *federation) putIn(t *testing.T, cl *Client, dc, key string) error {
 	require.NoError(t, err)
 	var out error
 	answered := false
-	cl.CallDatacenter(dc, methodApply, cmd, forwardTimeout, false, func(resp []byte, err error) {
+	cl.CallDatacenter(dc, methodApply, sealToken("", cmd), forwardTimeout, false, func(resp []byte, err error) {
 		answered, out = true, err
 		if err == nil {
 			r, derr := decodeResult(resp)

@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"errors"
 	"net/netip"
 	"strings"
 
@@ -9,18 +10,28 @@ import (
 	"go.uber.org/zap"
 )
 
-// answerLocal fills resp for a lookup of the local datacenter. Records
-// carry the question's name as asked, so that resolvers that randomise the
-// case of their queries see their own spelling; a response without
-// answers carries the zone's SOA in its authority section.
-func (s *Server) answerLocal(l lookup, q mdns.Question, resp *mdns.Msg) {
+// view is the catalog an answer is built from: a Source and the
+// datacenter it describes (the local one, or another one read across the
+// WAN), which SRV targets name.
+type view struct {
+	src Source
+	dc  string
+}
+
+// answerFrom fills resp for a lookup answered from v. Records carry the
+// question's name as asked, so that resolvers that randomise the case of
+// their queries see their own spelling; a response without answers
+// carries the zone's SOA in its authority section.
+func (s *Server) answerFrom(l lookup, q mdns.Question, resp *mdns.Msg, v view) {
 	switch l.kind {
 	case kindApex:
 		s.answerApex(l, q, resp)
 	case kindNode:
-		s.answerNode(l, q, resp)
+		s.answerNode(l, q, resp, v)
 	case kindService:
-		s.answerService(l, q, resp)
+		s.answerService(l, q, resp, v)
+	case kindQuery:
+		s.answerQuery(l, q, resp, v)
 	case kindAddr:
 		if rr := addrRecord(q.Name, l.addr, q.Qtype, 0); rr != nil {
 			resp.Answer = append(resp.Answer, rr)
@@ -48,11 +59,10 @@ func (s *Server) answerApex(l lookup, q mdns.Question, resp *mdns.Msg) {
 
 // answerNode answers <node>.node: the node's address (A, AAAA, or a
 // CNAME for a host name) and, for TXT and ANY, its metadata.
-func (s *Server) answerNode(l lookup, q mdns.Question, resp *mdns.Msg) {
-	n, _, err := s.src.Node(l.name)
+func (s *Server) answerNode(l lookup, q mdns.Question, resp *mdns.Msg, v view) {
+	n, _, err := v.src.Node(l.name)
 	if err != nil {
-		s.cfg.Logger.Warn("dns: node lookup failed", zap.String("node", l.name), zap.Error(err))
-		resp.Rcode = mdns.RcodeServerFailure
+		s.lookupFailed(resp, "node", l.name, err)
 		return
 	}
 	if n == nil || !s.cfg.allow(KindNode, n.Node) {
@@ -71,11 +81,10 @@ func (s *Server) answerNode(l lookup, q mdns.Question, resp *mdns.Msg) {
 // answerService answers a service lookup: an address record per healthy
 // instance for A, AAAA and ANY; an SRV record per instance, with the
 // target's address in the additional section, for SRV.
-func (s *Server) answerService(l lookup, q mdns.Question, resp *mdns.Msg) {
-	rows, _, err := s.src.ServiceInstances(l.name, l.tag)
+func (s *Server) answerService(l lookup, q mdns.Question, resp *mdns.Msg, v view) {
+	rows, _, err := v.src.ServiceInstances(l.name, l.tag)
 	if err != nil {
-		s.cfg.Logger.Warn("dns: service lookup failed", zap.String("service", l.name), zap.Error(err))
-		resp.Rcode = mdns.RcodeServerFailure
+		s.lookupFailed(resp, "service", l.name, err)
 		return
 	}
 	rows = s.healthy(rows)
@@ -84,10 +93,28 @@ func (s *Server) answerService(l lookup, q mdns.Question, resp *mdns.Msg) {
 		return
 	}
 	s.shuffle(rows)
-	ttl := s.cfg.serviceTTL(rows[0].Service.Service)
+	s.appendInstances(l, q, rows, s.cfg.serviceTTL(rows[0].Service.Service), v.dc, resp)
+}
+
+// lookupFailed answers a lookup whose Source failed: NXDOMAIN when the
+// datacenter is unknown (as Consul answers a datacenter it has no path
+// to), SERVFAIL otherwise.
+func (s *Server) lookupFailed(resp *mdns.Msg, what, name string, err error) {
+	if errors.Is(err, ErrUnknownDatacenter) {
+		resp.Rcode = mdns.RcodeNameError
+		return
+	}
+	s.cfg.Logger.Warn("dns: lookup failed", zap.String(what, name), zap.Error(err))
+	resp.Rcode = mdns.RcodeServerFailure
+}
+
+// appendInstances answers rows, in their order: an SRV record per
+// instance for SRV, else an address record per distinct address (capped
+// by ARecordLimit). dc is the datacenter the instances are in.
+func (s *Server) appendInstances(l lookup, q mdns.Question, rows []*catalog.CheckServiceNode, ttl uint32, dc string, resp *mdns.Msg) {
 	if q.Qtype == mdns.TypeSRV {
 		for _, r := range rows {
-			s.appendSRV(l, q.Name, r, ttl, resp)
+			s.appendSRV(l, q.Name, r, ttl, dc, resp)
 		}
 		return
 	}
@@ -112,8 +139,7 @@ func (s *Server) answerService(l lookup, q mdns.Question, resp *mdns.Msg) {
 // The target is the instance's own address when it has one
 // (<hex>.addr.<dc>.<domain> for an IP, the name itself for a host name),
 // else its node (<node>.node.<dc>.<domain>).
-func (s *Server) appendSRV(l lookup, qname string, r *catalog.CheckServiceNode, ttl uint32, resp *mdns.Msg) {
-	dc := s.cfg.Datacenter
+func (s *Server) appendSRV(l lookup, qname string, r *catalog.CheckServiceNode, ttl uint32, dc string, resp *mdns.Msg) {
 	addr := instanceAddress(r)
 	var target string
 	ip, err := netip.ParseAddr(addr)

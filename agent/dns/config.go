@@ -72,10 +72,13 @@ type Config struct {
 	RecursorTimeout time.Duration
 	// SOA holds the SOA timers.
 	SOA SOAConfig
-	// Forward answers a query for another datacenter (typically by an RPC
-	// to a server of that datacenter). When nil such names are NXDOMAIN,
-	// as Consul answers a datacenter it has no path to.
-	Forward func(dc string, q *mdns.Msg) (*mdns.Msg, error)
+	// Remote returns the Source of another datacenter (typically stale
+	// reads relayed to a server of that datacenter across the WAN); the
+	// answer is built here from what it returns, with this Config. A
+	// Source whose datacenter has no path fails with ErrUnknownDatacenter.
+	// When Remote is nil such names are NXDOMAIN, as Consul answers a
+	// datacenter it has no path to.
+	Remote func(dc string) Source
 	// Allow is the ACL hook: it reports whether the agent's default token
 	// may read the node or service (kind "node" or "service") of that
 	// name. Nil allows everything.

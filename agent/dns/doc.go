@@ -19,6 +19,8 @@
 //	[<tag>.]<service>.service[.<dc>].<domain> A/AAAA per instance, or SRV
 //	_<service>._<tag>[.service][.<dc>].<domain> RFC 2782 SRV form; the tag
 //	                                         "_tcp" means no tag filter
+//	<query>.query[.<dc>].<domain>            a prepared query's instances
+//	_<query>._<tag>.query[.<dc>].<domain>    the same as SRV, tag-filtered
 //	<hex-ip>.addr[.<dc>].<domain>            the IP spelled in hex: 8 digits
 //	                                         for IPv4, 32 for IPv6
 //	<domain>                                 SOA and NS of the zone
@@ -36,14 +38,29 @@
 // check warns. A node address that is a host name is answered with a
 // CNAME.
 //
-// A name for another datacenter goes to Config.Forward (an RPC to that
-// datacenter's servers, in the agent). Without Forward the datacenter is
-// unknown, and the answer is NXDOMAIN with an SOA: Consul answers a
-// datacenter it has no path to with NXDOMAIN. A failing Forward gives
-// SERVFAIL. Names outside the domains go to Config.Recursors, tried in
+// A name for another datacenter is answered from Config.Remote(dc): a
+// Source that reads that datacenter's catalog across the WAN (stale reads
+// relayed to one of its servers, in the agent). The answer is built here,
+// with this server's settings, so it looks the same as a local one except
+// that SRV targets name the other datacenter. Without Remote, or when the
+// remote Source fails with ErrUnknownDatacenter, the answer is NXDOMAIN
+// with an SOA: Consul answers a datacenter it has no path to so. Any
+// other failure of a Source gives SERVFAIL.
+//
+// Names outside the domains go to Config.Recursors, tried in
 // order until one answers with something other than SERVFAIL (SERVFAIL
 // when none does); without recursors they are REFUSED. A PTR name that
 // no node owns goes to the recursors too, or is NXDOMAIN without them.
+//
+// # Prepared queries
+//
+// A <query>.query name runs the prepared query of that name or ID through
+// the Source, if it implements QuerySource (for another datacenter, the
+// remote Source runs it there). The execution has already applied the
+// query's health rules, its order (shuffled or nearest first) and its
+// failover to other datacenters; DNS answers its instances in that order,
+// with the query's DNS TTL when it sets one, and SRV targets name the
+// datacenter the instances came from.
 //
 // # Health and ACLs
 //
@@ -54,8 +71,7 @@
 // only_passing). Config.Allow, when set, is asked about every node and
 // service an answer would name (Consul's node:read and service:read with
 // the agent's default token); what it refuses is left out, as if it did
-// not exist. Answers from Config.Forward are the other datacenter's, and
-// are not filtered again.
+// not exist.
 //
 // # Empty answers
 //
@@ -102,8 +118,9 @@
 //	source.go  the Source interface and its *catalog.State adapter
 //	name.go    parsing query names (the grammar above)
 //	answer.go  node, service, SRV and .addr answers
+//	query.go   prepared query answers and the QuerySource interface
 //	records.go building records, the SOA, the health rules, the shuffle
 //	ptr.go     reverse lookups
 //	trim.go    the UDP answer limit and truncation
-//	server.go  the handler, forwarding, recursion and the UDP/TCP listeners
+//	server.go  the handler, other datacenters, recursion and the UDP/TCP listeners
 package dns

@@ -23,6 +23,8 @@ func FuzzAnswer(f *testing.F) {
 		{"1.0.0.10.in-addr.arpa.", mdns.TypePTR},
 		{"consul.", mdns.TypeNS},
 		{"web.service.dc2.consul.", mdns.TypeA},
+		{"geo.query.consul.", mdns.TypeSRV},
+		{"_geo._tcp.query.dc2.consul.", mdns.TypeSRV},
 		{"example.org.", mdns.TypeA},
 	} {
 		m := new(mdns.Msg)
@@ -40,7 +42,8 @@ func FuzzAnswer(f *testing.F) {
 	c.instance("web-0", &catalog.Service{ID: "api", Service: "api", Port: 1, Address: "fd00::9"}, catalog.HealthWarning)
 	cfg := testConfig()
 	cfg.EnableTruncate = true
-	s := New(cfg, c.source())
+	s := New(cfg, fixedQueries{Source: c.source(), answer: &QueryAnswer{Datacenter: "dc2", TTL: 5e9, HasTTL: true,
+		Nodes: []*catalog.CheckServiceNode{queryRow("db-1", "10.1.0.1", 5432, "primary"), queryRow("db-2", "fd00::2", 5433)}}})
 
 	f.Fuzz(func(t *testing.T, b []byte) {
 		req := new(mdns.Msg)
@@ -54,3 +57,11 @@ func FuzzAnswer(f *testing.F) {
 		}
 	})
 }
+
+// fixedQueries answers every prepared query with the same answer.
+type fixedQueries struct {
+	Source
+	answer *QueryAnswer
+}
+
+func (f fixedQueries) ExecuteQuery(string) (*QueryAnswer, error) { return f.answer, nil }

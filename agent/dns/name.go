@@ -15,6 +15,7 @@ const (
 	kindNode         // <node>.node[.<dc>]
 	kindService      // [<tag>.]<service>.service[.<dc>] and the RFC 2782 form
 	kindAddr         // <hex-ip>.addr[.<dc>]
+	kindQuery        // <query>.query[.<dc>] and _<query>._<tag>.query[.<dc>]
 )
 
 // lookup is a parsed query name inside one of the served domains.
@@ -22,7 +23,7 @@ type lookup struct {
 	kind   kind
 	domain string // the served domain the name ended in, lower case
 	dc     string // the datacenter named, or "" for the local one
-	name   string // node or service name, as spelled in the query
+	name   string // node, service or prepared query name, as spelled in the query
 	tag    string // service tag filter, or ""
 	addr   netip.Addr
 }
@@ -63,7 +64,7 @@ func parseName(qname, domain string) lookup {
 }
 
 func isKindLabel(s string) bool {
-	return s == "node" || s == "service" || s == "addr"
+	return s == "node" || s == "service" || s == "addr" || s == "query"
 }
 
 func isRFC2782(labels []string) bool {
@@ -81,17 +82,21 @@ func (l lookup) withKind(kindLabel string, labels []string) lookup {
 			return bad
 		}
 		l.kind, l.name = kindNode, labels[0]
-	case "service":
+	case "service", "query":
+		l.kind = kindService
+		if kindLabel == "query" {
+			l.kind = kindQuery
+		}
 		switch {
 		case isRFC2782(labels):
-			l.kind, l.name, l.tag = kindService, labels[0][1:], labels[1][1:]
+			l.name, l.tag = labels[0][1:], labels[1][1:]
 			if strings.EqualFold(l.tag, "tcp") {
 				l.tag = ""
 			}
 		case len(labels) == 1:
-			l.kind, l.name = kindService, labels[0]
-		case len(labels) == 2:
-			l.kind, l.name, l.tag = kindService, labels[1], labels[0]
+			l.name = labels[0]
+		case len(labels) == 2 && l.kind == kindService:
+			l.name, l.tag = labels[1], labels[0]
 		default:
 			return bad
 		}

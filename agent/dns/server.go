@@ -79,10 +79,14 @@ func (s *Server) Answer(req *mdns.Msg, network string) *mdns.Msg {
 	resp.RecursionAvailable = len(s.cfg.Recursors) > 0
 	resp.Compress = true
 	l := parseName(q.Name, domain)
-	if l.dc != "" && !strings.EqualFold(l.dc, s.cfg.Datacenter) && (l.kind == kindNode || l.kind == kindService) {
-		return s.forward(l.dc, req, network)
+	v := view{src: s.src, dc: s.cfg.Datacenter}
+	if l.dc != "" && !strings.EqualFold(l.dc, s.cfg.Datacenter) && (l.kind == kindNode || l.kind == kindService || l.kind == kindQuery) {
+		if s.cfg.Remote == nil {
+			return s.unknownDatacenter(req)
+		}
+		v = view{src: s.cfg.Remote(l.dc), dc: l.dc}
 	}
-	s.answerLocal(l, q, resp)
+	s.answerFrom(l, q, resp, v)
 	s.finish(req, resp, network)
 	return resp
 }
@@ -127,27 +131,14 @@ func (s *Server) finish(req, resp *mdns.Msg, network string) {
 	s.trim(req, resp, network)
 }
 
-// forward hands a query for another datacenter to cfg.Forward. Without
-// it the datacenter is unknown and the answer is NXDOMAIN, as Consul
-// answers a datacenter it has no path to.
-func (s *Server) forward(dc string, req *mdns.Msg, network string) *mdns.Msg {
-	if s.cfg.Forward == nil {
-		resp := new(mdns.Msg)
-		resp.SetRcode(req, mdns.RcodeNameError)
-		resp.Authoritative = true
-		resp.Ns = append(resp.Ns, s.soa(s.domainOf(asciiLower(req.Question[0].Name))))
-		return resp
-	}
-	resp, err := s.cfg.Forward(dc, req)
-	if err != nil || resp == nil {
-		s.cfg.Logger.Warn("dns: forward to datacenter failed", zap.String("dc", dc), zap.Error(err))
-		resp = new(mdns.Msg)
-		resp.SetRcode(req, mdns.RcodeServerFailure)
-		return resp
-	}
-	resp.Id = req.Id
-	resp.Compress = true
-	s.trim(req, resp, network)
+// unknownDatacenter answers a name for another datacenter when there is
+// no Config.Remote: NXDOMAIN, as Consul answers a datacenter it has no
+// path to.
+func (s *Server) unknownDatacenter(req *mdns.Msg) *mdns.Msg {
+	resp := new(mdns.Msg)
+	resp.SetRcode(req, mdns.RcodeNameError)
+	resp.Authoritative = true
+	resp.Ns = append(resp.Ns, s.soa(s.domainOf(asciiLower(req.Question[0].Name))))
 	return resp
 }
 

@@ -287,34 +287,46 @@ func TestACLHookFiltersInstancesAndNodes(t *testing.T) {
 	require.Equal(t, mdns.RcodeNameError, exchange(t, s, "udp", "2.0.0.10.in-addr.arpa.", mdns.TypePTR).Rcode)
 }
 
-func TestOtherDatacenterGoesThroughForward(t *testing.T) {
+func TestOtherDatacenterIsAnsweredFromItsRemoteSource(t *testing.T) {
 	c := newTestCatalog(t)
 	c.webCluster(1)
+	dc2 := newTestCatalog(t)
+	dc2.node("far", "10.9.9.9")
+	dc2.instance("far", &catalog.Service{ID: "web", Service: "web", Port: 9090, Tags: []string{"v2"}}, catalog.HealthPassing)
+	dc2.node("sick", "10.9.9.10")
+	dc2.instance("sick", &catalog.Service{ID: "web", Service: "web", Port: 9090}, catalog.HealthCritical)
 	cfg := testConfig()
 	var mu sync.Mutex
 	var asked []string
-	cfg.Forward = func(dc string, q *mdns.Msg) (*mdns.Msg, error) {
+	cfg.Remote = func(dc string) Source {
 		mu.Lock()
 		defer mu.Unlock()
 		asked = append(asked, dc)
-		if dc == "broken" {
-			return nil, errors.New("no path")
+		switch dc {
+		case "dc2":
+			return dc2.source()
+		case "broken":
+			return failingSource{errors.New("rpc error")}
 		}
-		r := new(mdns.Msg)
-		r.SetReply(q)
-		r.Answer = append(r.Answer, &mdns.A{Hdr: header(q.Question[0].Name, mdns.TypeA, 0), A: net.IPv4(10, 9, 9, 9)})
-		return r, nil
+		return failingSource{fmt.Errorf("relay: %w", ErrUnknownDatacenter)}
 	}
 	s := New(cfg, c.source())
 	listen(t, s)
 
 	resp := exchange(t, s, "udp", "web.service.DC2.consul.", mdns.TypeA)
-	require.Equal(t, []string{"10.9.9.9"}, answerStrings(resp.Answer))
+	require.Equal(t, []string{"10.9.9.9"}, answerStrings(resp.Answer), "dc2's healthy instance only")
+	resp = exchange(t, s, "udp", "_web._v2.service.dc2.consul.", mdns.TypeSRV)
+	require.Equal(t, []string{"9090 far.node.dc2.consul."}, answerStrings(resp.Answer), "the SRV target names dc2")
+	require.Equal(t, []string{"10.9.9.9"}, answerStrings(resp.Extra[:1]))
+	require.Equal(t, []string{"10.9.9.9"}, answerStrings(exchange(t, s, "udp", "far.node.dc2.consul.", mdns.TypeA).Answer))
 	require.Equal(t, mdns.RcodeServerFailure, exchange(t, s, "udp", "web.service.broken.consul.", mdns.TypeA).Rcode)
+	resp = exchange(t, s, "udp", "web.service.dc9.consul.", mdns.TypeA)
+	require.Equal(t, mdns.RcodeNameError, resp.Rcode, "no path to dc9")
+	require.Len(t, resp.Ns, 1)
 	require.Equal(t, []string{"10.0.0.1"}, answerStrings(exchange(t, s, "udp", "web.service.dc1.consul.", mdns.TypeA).Answer))
 	mu.Lock()
 	defer mu.Unlock()
-	require.Equal(t, []string{"dc2", "broken"}, asked)
+	require.Equal(t, []string{"dc2", "dc2", "dc2", "broken", "dc9"}, asked, "the local datacenter is never asked remotely")
 }
 
 func TestNamesOutsideTheDomainAreRefusedOrRecursed(t *testing.T) {
@@ -428,18 +440,18 @@ func TestRecordsCarryTheConfiguredTTLs(t *testing.T) {
 	require.Equal(t, uint32(9), resp.Extra[0].Header().Ttl)
 }
 
-// failingSource is a Source whose every read fails, as an RPC to
-// unreachable servers does.
-type failingSource struct{}
+// failingSource is a Source whose every read fails with err, as an RPC
+// to unreachable servers does.
+type failingSource struct{ err error }
 
-func (failingSource) Node(string) (*catalog.Node, uint64, error) { return nil, 0, errors.New("down") }
-func (failingSource) Nodes() ([]*catalog.Node, uint64, error)    { return nil, 0, errors.New("down") }
-func (failingSource) ServiceInstances(string, string) ([]*catalog.CheckServiceNode, uint64, error) {
-	return nil, 0, errors.New("down")
+func (f failingSource) Node(string) (*catalog.Node, uint64, error) { return nil, 0, f.err }
+func (f failingSource) Nodes() ([]*catalog.Node, uint64, error)    { return nil, 0, f.err }
+func (f failingSource) ServiceInstances(string, string) ([]*catalog.CheckServiceNode, uint64, error) {
+	return nil, 0, f.err
 }
 
 func TestSourceFailureIsServFail(t *testing.T) {
-	s := New(testConfig(), failingSource{})
+	s := New(testConfig(), failingSource{errors.New("down")})
 	listen(t, s)
 	require.Equal(t, mdns.RcodeServerFailure, exchange(t, s, "udp", "web.service.consul.", mdns.TypeA).Rcode)
 	require.Equal(t, mdns.RcodeServerFailure, exchange(t, s, "udp", "n1.node.consul.", mdns.TypeA).Rcode)

@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
@@ -22,6 +23,11 @@ type Source interface {
 	// checks included; the DNS server applies the health rules itself.
 	ServiceInstances(name, tag string) ([]*catalog.CheckServiceNode, uint64, error)
 }
+
+// ErrUnknownDatacenter is what a Source of another datacenter fails with
+// when no server knows a path to that datacenter; the name is then
+// NXDOMAIN, as in Consul.
+var ErrUnknownDatacenter = errors.New("dns: unknown datacenter")
 
 // StateSource is a Source reading a *catalog.State directly, as a server
 // agent (or a test) does.

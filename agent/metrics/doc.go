@@ -1,99 +1,83 @@
-// Package metrics counts what a cairn agent does and exposes the figures
-// to Prometheus, as Consul does at /v1/agent/metrics?format=prometheus.
+// Package metrics counts what a cairn agent does and shows the figures the
+// two ways Consul does at /v1/agent/metrics: as a JSON summary (the
+// default) and, with ?format=prometheus, in Prometheus' text exposition
+// format. Underneath it is the official Prometheus client,
+// github.com/prometheus/client_golang; this package is the small layer the
+// rest of the agent calls, so that a call site reads
+//
+//	rpcCalls.Inc("KVS.Apply", "ok")
+//	appendLatency.ObserveDuration(took)
+//
+// and so that every metric of cairn is declared the same way, with
+// Consul's name.
 //
 // # The model
 //
 // A metric family has a name, a help text, a type and a list of label
 // names. Each combination of label values is one time series with its own
 // value. The agent records into a series as things happen (a Raft entry
-// applied, an RPC served); Prometheus scrapes the whole set every few
+// appended, an RPC served); Prometheus scrapes the whole set every few
 // seconds and keeps the history, so the agent only ever holds the current
 // value. Three types cover cairn's needs:
 //
-//   - a counter only goes up (consul_raft_apply, consul_rpc_request);
-//     Prometheus turns it into a rate and reads a drop as a restart;
-//   - a gauge goes up and down (consul_runtime_num_goroutines); a gauge
-//     function is read only at scrape time, for figures kept elsewhere;
+//   - a counter only goes up (consul_raft_leader_changes); Prometheus
+//     turns it into a rate and reads a drop as a restart; a Total is a
+//     counter whose running total is kept elsewhere (the fsyncs the Raft
+//     log counts) and copied in at scrape time;
+//   - a gauge goes up and down (consul_raft_term, members in each state);
+//     a gauge function is read only at scrape time, for figures kept
+//     elsewhere;
 //   - a histogram counts observations into buckets with fixed upper bounds
-//     and keeps their sum and count (consul_raft_commitTime). Quantiles are
+//     and keeps their sum and count (consul_api_http). Quantiles are
 //     estimated on the Prometheus side, and, unlike quantiles computed in
 //     the agent, buckets from several servers can be added together.
 //
-// Consul itself writes its timers as summaries, with quantile labels
-// computed in the agent over a sliding window, and in milliseconds. cairn
-// writes them as histograms in seconds: the names match, and a dashboard
-// reads a quantile with histogram_quantile over the _bucket series instead
-// of selecting a quantile label.
+// Consul writes its timers as summaries, with quantile labels computed in
+// the agent over a sliding window, and in milliseconds. cairn writes them
+// as histograms in seconds: the names match, and a dashboard reads a
+// quantile with histogram_quantile over the _bucket series instead of
+// selecting a quantile label.
 //
-// # The text exposition format, version 0.0.4
+// # Names
 //
-// A scrape returns UTF-8 text with Content-Type
-// "text/plain; version=0.0.4; charset=utf-8", one item per line, each line
-// ended by a line feed:
+// Names are written as Consul's telemetry writes them, in dotted parts
+// under a prefix ("consul" by default, telemetry.metrics_prefix): the JSON
+// summary shows "consul.raft.commitTime", and the exposition, where a
+// name may not hold a dot, "consul_raft_commitTime" (names.go).
 //
-//	# TYPE consul_raft_commitTime histogram
-//	consul_raft_commitTime_bucket{le="0.001"} 4
-//	consul_raft_commitTime_bucket{le="0.01"} 9
-//	consul_raft_commitTime_bucket{le="+Inf"} 10
-//	consul_raft_commitTime_sum 0.0472
-//	consul_raft_commitTime_count 10
-//	# HELP consul_rpc_request Count of RPC requests served.
-//	# TYPE consul_rpc_request counter
-//	consul_rpc_request{method="KVS.Apply"} 12
-//	consul_rpc_request{method="Status.Leader"} 3
+// A series, once created, lives as long as its registry and is written at
+// every scrape. Label values must therefore come from bounded sets (RPC
+// method names, route templates such as "/v1/kv/", member states), never
+// from something unbounded such as a KV key, a raw URL path or a client
+// address: that would leak data into the metrics and let any client
+// create series without end.
 //
-// The rules this package keeps:
+// # The JSON summary
 //
-//   - Names. A metric name matches [a-zA-Z_:][a-zA-Z0-9_:]* and a label name
-//     [a-zA-Z_][a-zA-Z0-9_]*; label names starting with "__" are reserved by
-//     Prometheus, and "le" by histogram buckets. Invalid names panic at
-//     registration, since they are written in the code, not read from input.
-//   - HELP and TYPE. Each family opens with at most one "# HELP name text"
-//     line (backslash and line feed escaped as \\ and \n) and one
-//     "# TYPE name type" line, before its first sample; all lines of a
-//     family form one uninterrupted group.
-//   - Samples. "name{label="value",...} value". A label value may hold any
-//     UTF-8 text, with backslash, double quote and line feed escaped as \\,
-//     \" and \n; label values often come from users (service and node
-//     names), so invalid UTF-8 is replaced rather than passed on. Values are
-//     written as Go's strconv.ParseFloat reads them, including +Inf, -Inf
-//     and NaN. No sample carries a timestamp: the scrape time is used.
-//   - Histograms. A histogram x is written as cumulative x_bucket samples,
-//     one per upper bound in increasing order, each with an "le" label, then
-//     a bucket le="+Inf" that counts every observation, then x_sum and
-//     x_count; the +Inf bucket equals x_count.
-//   - Order. Families are sorted by name and series by label values, so two
-//     scrapes of the same state give the same bytes.
-//
-// # Why cairn ships its own
-//
-// The official client, prometheus/client_golang, brings protobuf, several
-// modules and a large API with it; Consul reaches Prometheus through
-// armon/go-metrics and its sinks. cairn needs a few counters, gauges and
-// histograms and one text encoder, which fit in a few hundred lines that
-// can be read in one sitting and tested line by line against the format.
-// Recording is lock-free once a series exists (atomics on float64 bits);
-// creating a series and scraping take short locks.
-//
-// A series, once created, lives as long as its registry, and each one is
-// written at every scrape. Label values should therefore come from bounded
-// sets (RPC method names, the services registered on this agent), never
-// from something unbounded such as a KV key or a client address.
+// Consul's JSON comes from go-metrics' in-memory sink, which aggregates
+// each counter and timer over 10-second intervals: how many increments
+// (or observations) there were, their sum, minimum, maximum, mean and
+// standard deviation, and the rate per second. cairn keeps the same
+// statistics since the agent started instead of per interval (moments.go),
+// beside the Prometheus series, so Rate is the sum per second since start.
+// Gauges carry their current value. The field names and nesting are
+// Consul's, so the official Go client's Agent().Metrics() decodes them
+// (summary.go).
 //
 // # Programmer errors
 //
 // Registering a name again with another type, other label names or other
 // buckets, invalid names, a counter decreasing, and a wrong number of label
 // values all panic: each is a bug in the calling code, found on its first
-// run. Nothing that comes from the network or a user (label values, help
-// text) can make this package panic.
+// run. Nothing that comes from the network or a user (label values) can
+// make this package panic; invalid UTF-8 in a label value is replaced.
 //
 // Files:
-//   - registry.go: Registry, registration, WriteText and the HTTP handler.
-//   - family.go: a metric family, its series and how it is written.
-//   - series.go: one series, its atomic float, the series key.
-//   - counter.go, gauge.go, histogram.go: the three metric types.
+//   - registry.go: Registry, registration, scrape hooks, Gather and the
+//     HTTP handler of the exposition.
+//   - counter.go, gauge.go, histogram.go: the metric types.
+//   - moments.go: per-series statistics for the JSON summary.
+//   - summary.go: Consul's JSON shape.
 //   - runtime.go: the Go runtime gauges Consul exposes.
-//   - names.go: metric and label name rules.
-//   - text.go: escaping and the line writers of the text format.
+//   - names.go: name rules, dotted and underscored names, label values.
 package metrics

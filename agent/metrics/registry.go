@@ -1,103 +1,119 @@
 package metrics
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 )
 
-// Registry holds a set of metric families and writes them in the text
-// exposition format. It is safe for concurrent use.
+// Registry holds cairn's metric families on top of a Prometheus registry
+// (github.com/prometheus/client_golang), and writes them in both of
+// Consul's formats: the Prometheus text exposition (Handler) and the JSON
+// summary (Summary). It is safe for concurrent use.
+//
+// A nil *Registry is valid: it hands out nil metrics, whose methods do
+// nothing. Code that records figures (agent/core in the simulator, say)
+// can therefore run without metrics and without checks at each call site.
 //
 // Registering is idempotent for the same shape: asking again for a name
-// with the same type, label names (in the same order) and, for a
-// histogram, the same buckets returns the existing metric, so that two
-// parts of the agent may both ask for "rpc_request"; the first help text
-// is kept, and a GaugeFunc registered again takes the new function. Asking
-// for a name
-// already registered with another shape, an invalid metric or label name,
-// or a name whose sample lines would collide with another family's (a
-// counter "x_count" beside a histogram "x") is a programmer error and
-// panics.
+// with the same type, label names and, for a histogram, the same buckets
+// returns the existing metric, so that two parts of the agent may both ask
+// for "rpc.request"; the first help text is kept. Asking for a name already
+// registered with another shape, or an invalid metric or label name, is a
+// programmer error and panics.
 type Registry struct {
-	prefix string
+	prefix  string
+	prom    *prometheus.Registry
+	started time.Time
 
-	mu       sync.Mutex
-	families map[string]*family // by full name
-	owners   map[string]string  // sample name -> the family that writes it
-	scrape   map[string]func()  // run once before each scrape, by key
+	mu      sync.Mutex
+	entries map[string]*entry // by dotted name, without the prefix
+	scrape  map[string]func() // run once before each scrape, by key
+}
+
+// kind is the type of a metric family.
+type kind uint8
+
+const (
+	counterKind kind = iota
+	totalKind
+	gaugeKind
+	gaugeFuncKind
+	histogramKind
+)
+
+// entry is one registered family: its shape, for the idempotence check,
+// and what records into it.
+type entry struct {
+	name       string // dotted, with the prefix: the JSON name
+	kind       kind
+	labelNames []string
+	buckets    []float64
+	metric     any // *Counter, *Total, *Gauge, *Histogram or *funcValue
 }
 
 // NewRegistry returns an empty registry whose metric names all start with
-// prefix and an underscore: with prefix "consul", Counter("raft_apply", ...)
-// is exposed as consul_raft_apply. An empty prefix adds nothing.
+// prefix: with prefix "consul", Counter("raft.apply", ...) is exposed to
+// Prometheus as consul_raft_apply and in JSON as consul.raft.apply. An
+// empty prefix adds nothing.
 func NewRegistry(prefix string) *Registry {
-	if prefix != "" && !validMetricName(prefix) {
-		panic(fmt.Sprintf("metrics: invalid prefix %q", prefix))
+	if prefix != "" {
+		checkName(prefix)
 	}
 	return &Registry{
-		prefix:   prefix,
-		families: make(map[string]*family),
-		owners:   make(map[string]string),
-		scrape:   make(map[string]func()),
+		prefix:  prefix,
+		prom:    prometheus.NewRegistry(),
+		started: time.Now(),
+		entries: make(map[string]*entry),
+		scrape:  make(map[string]func()),
 	}
 }
 
-// register returns the family for name, creating it on first use, and
-// panics on the programmer errors listed on Registry.
-func (r *Registry) register(name, help string, k kind, labelNames []string, buckets []float64) *family {
-	full := fullName(r.prefix, name)
-	reserved := ""
-	if k == histogramKind {
-		reserved = "le"
-	}
-	checkLabelNames(full, labelNames, reserved)
+// register returns the entry for name, creating it with build on first use,
+// and panics on the programmer errors listed on Registry.
+func (r *Registry) register(name string, k kind, labelNames []string, buckets []float64, build func(promName string) (prometheus.Collector, any)) *entry {
+	checkName(name)
+	checkLabelNames(name, labelNames)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if f, ok := r.families[full]; ok {
-		if !f.sameShape(k, labelNames, buckets) {
-			panic(fmt.Sprintf("metrics: %s registered again with another type, labels or buckets", full))
+	if e, ok := r.entries[name]; ok {
+		if e.kind != k || !slices.Equal(e.labelNames, labelNames) || !slices.Equal(e.buckets, buckets) {
+			panic(fmt.Sprintf("metrics: %s registered again with another type, labels or buckets", name))
 		}
-		return f
+		return e
 	}
-	f := newFamily(full, help, k, labelNames, buckets)
-	for _, s := range f.sampleNames() {
-		if owner, taken := r.owners[s]; taken {
-			panic(fmt.Sprintf("metrics: %s: sample name %s is already written by %s", full, s, owner))
-		}
+	c, metric := build(joinName(r.prefix, name, "_"))
+	if err := r.prom.Register(c); err != nil {
+		panic(fmt.Sprintf("metrics: register %s: %v", name, err))
 	}
-	for _, s := range f.sampleNames() {
-		r.owners[s] = full
-	}
-	r.families[full] = f
-	return f
+	e := &entry{name: joinName(r.prefix, name, "."), kind: k, labelNames: slices.Clone(labelNames),
+		buckets: slices.Clone(buckets), metric: metric}
+	r.entries[name] = e
+	return e
 }
 
-// beforeScrape sets a function that runs once at the start of every scrape,
-// before any gauge function is read; a second call with the same key
-// replaces the first.
-func (r *Registry) beforeScrape(key string, fn func()) {
+// BeforeScrape sets a function that runs once at the start of every
+// scrape, in either format, before any gauge function is read: the place
+// to read, in one go, figures that several gauges show. A second call with
+// the same key replaces the first; hooks run in key order.
+func (r *Registry) BeforeScrape(key string, fn func()) {
+	if r == nil {
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.scrape[key] = fn
 }
 
-// WriteText writes every family in the text exposition format 0.0.4:
-// families sorted by name, each opened by its HELP and TYPE lines, its
-// series sorted by label values. A family with labels but no series yet
-// is left out. Gauge functions are called during the write, outside the
-// registry's lock.
-func (r *Registry) WriteText(w io.Writer) error {
+// runHooks runs the BeforeScrape functions, outside the lock.
+func (r *Registry) runHooks() {
 	r.mu.Lock()
-	families := make([]*family, 0, len(r.families))
-	for _, f := range r.families {
-		families = append(families, f)
-	}
 	keys := make([]string, 0, len(r.scrape))
 	for k := range r.scrape {
 		keys = append(keys, k)
@@ -108,39 +124,26 @@ func (r *Registry) WriteText(w io.Writer) error {
 		hooks[i] = r.scrape[k]
 	}
 	r.mu.Unlock()
-
 	for _, h := range hooks {
 		h()
 	}
-	slices.SortFunc(families, func(a, b *family) int { return strings.Compare(a.name, b.name) })
-	bw := bufio.NewWriter(w)
-	for _, f := range families {
-		f.writeText(bw)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("metrics: write text exposition: %w", err)
-	}
-	return nil
 }
 
-// Handler returns an HTTP handler that answers GET and HEAD with the
-// registry in the text format and Content-Type ContentType, and any other
-// method with 405.
+// Gather runs the BeforeScrape hooks and returns every family as the
+// Prometheus client models it, sorted by name. It makes the Registry a
+// prometheus.Gatherer.
+func (r *Registry) Gather() ([]*dto.MetricFamily, error) {
+	r.runHooks()
+	mfs, err := r.prom.Gather()
+	if err != nil {
+		return mfs, fmt.Errorf("metrics: gather: %w", err)
+	}
+	return mfs, nil
+}
+
+// Handler returns an HTTP handler that answers with the registry in the
+// Prometheus text exposition format (or another format the scraper asks
+// for in its Accept header), through the Prometheus client's promhttp.
 func (r *Registry) Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if req.Method != http.MethodGet && req.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "metrics: method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		var buf bytes.Buffer
-		if err := r.WriteText(&buf); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", ContentType)
-		// A failed write means the scraper went away; there is no one left
-		// to tell, and it will scrape again.
-		_, _ = w.Write(buf.Bytes())
-	})
+	return promhttp.HandlerFor(r, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 }

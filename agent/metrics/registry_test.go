@@ -1,115 +1,155 @@
 package metrics
 
 import (
+	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/require"
 )
 
-func TestRegisteringSameShapeTwiceReturnsTheSameMetric(t *testing.T) {
+// scrape serves r's exposition over HTTP, as Prometheus reads it, and
+// parses it with the Prometheus text parser.
+func scrape(t *testing.T, r *Registry) (string, map[string]*dto.MetricFamily) {
+	t.Helper()
+	srv := httptest.NewServer(r.Handler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, resp.Header.Get("Content-Type"), "version=0.0.4")
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(string(body)))
+	require.NoError(t, err, "the exposition parses:\n%s", body)
+	return string(body), families
+}
+
+// labelsOf returns a series' labels as a map.
+func labelsOf(m *dto.Metric) map[string]string {
+	out := map[string]string{}
+	for _, lp := range m.GetLabel() {
+		out[lp.GetName()] = lp.GetValue()
+	}
+	return out
+}
+
+func TestEveryTypeIsExposedUnderItsUnderscoredNameAndParses(t *testing.T) {
 	r := NewRegistry("consul")
-	r.Counter("rpc_request", "first", "method").Inc("a")
-	r.Counter("rpc_request", "second help is ignored", "method").Inc("a")
-	r.Histogram("h", "", []float64{1, 2}).Observe(1)
-	r.Histogram("h", "", []float64{1, 2}).Observe(1)
+	calls := r.Counter("rpc.request", "Requests.", "method")
+	calls.Inc("KVS.Apply")
+	calls.Add(2, "KVS.Apply")
+	calls.Inc("Status.Leader")
+	r.Gauge("raft.term", "Term.").Set(7)
+	r.GaugeFunc("agent.local_checks", "Checks.", func() float64 { return 3 })
+	r.Total("raft.wal.syncs_total", "Syncs.").Set(41)
+	h := r.Histogram("raft.commitTime", "Commit time.", []float64{0.01, 0.1}, "kind")
+	h.Observe(0.005, "x")
+	h.Observe(0.05, "x")
+	h.Observe(5, "x")
 
-	out := scrape(t, r)
-	require.Contains(t, out, "# HELP consul_rpc_request first\n")
-	require.Contains(t, out, "consul_rpc_request{method=\"a\"} 2\n")
-	require.Contains(t, out, "consul_h_count 2\n")
-}
-
-func TestRegistrationPanicsOnProgrammerErrors(t *testing.T) {
-	cases := []struct {
-		name string
-		fn   func(r *Registry)
-	}{
-		{"metric name starting with a digit", func(r *Registry) { r.Counter("1abc", "") }},
-		{"metric name with a dot", func(r *Registry) { r.Counter("raft.apply", "") }},
-		{"empty metric name", func(r *Registry) { r.Gauge("", "") }},
-		{"label name with a colon", func(r *Registry) { r.Counter("c", "", "a:b") }},
-		{"reserved label name", func(r *Registry) { r.Counter("c", "", "__name") }},
-		{"empty label name", func(r *Registry) { r.Counter("c", "", "") }},
-		{"duplicate label name", func(r *Registry) { r.Counter("c", "", "a", "a") }},
-		{"le on a histogram", func(r *Registry) { r.Histogram("h", "", nil, "le") }},
-		{"decreasing buckets", func(r *Registry) { r.Histogram("h", "", []float64{2, 1}) }},
-		{"repeated bucket", func(r *Registry) { r.Histogram("h", "", []float64{1, 1}) }},
-		{"NaN bucket", func(r *Registry) { r.Histogram("h", "", []float64{nan()}) }},
-		{"nil gauge function", func(r *Registry) { r.GaugeFunc("g", "", nil) }},
-		{"same name, other type", func(r *Registry) { r.Counter("x", ""); r.Gauge("x", "") }},
-		{"same name, other labels", func(r *Registry) { r.Counter("x", "", "a"); r.Counter("x", "", "b") }},
-		{"same name, labels reordered", func(r *Registry) { r.Counter("x", "", "a", "b"); r.Counter("x", "", "b", "a") }},
-		{"same name, other buckets", func(r *Registry) {
-			r.Histogram("x", "", []float64{1})
-			r.Histogram("x", "", []float64{2})
-		}},
-		{"gauge function over a gauge", func(r *Registry) { r.Gauge("x", ""); r.GaugeFunc("x", "", func() float64 { return 0 }) }},
-		{"counter named like a histogram's count", func(r *Registry) {
-			r.Histogram("x", "", nil)
-			r.Counter("x_count", "")
-		}},
-		{"histogram whose sum is a gauge", func(r *Registry) {
-			r.Gauge("x_sum", "")
-			r.Histogram("x", "", nil)
-		}},
+	_, fams := scrape(t, r)
+	req := fams["consul_rpc_request"]
+	require.NotNil(t, req)
+	require.Equal(t, dto.MetricType_COUNTER, req.GetType())
+	values := map[string]float64{}
+	for _, m := range req.GetMetric() {
+		values[labelsOf(m)["method"]] = m.GetCounter().GetValue()
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			require.Panics(t, func() { tc.fn(NewRegistry("consul")) })
-		})
+	require.Equal(t, map[string]float64{"KVS.Apply": 3, "Status.Leader": 1}, values)
+	require.Equal(t, 7.0, fams["consul_raft_term"].GetMetric()[0].GetGauge().GetValue())
+	require.Equal(t, 3.0, fams["consul_agent_local_checks"].GetMetric()[0].GetGauge().GetValue())
+	require.Equal(t, dto.MetricType_COUNTER, fams["consul_raft_wal_syncs_total"].GetType())
+	require.Equal(t, 41.0, fams["consul_raft_wal_syncs_total"].GetMetric()[0].GetCounter().GetValue())
+
+	hist := fams["consul_raft_commitTime"].GetMetric()[0].GetHistogram()
+	require.Equal(t, uint64(3), hist.GetSampleCount())
+	require.InDelta(t, 5.055, hist.GetSampleSum(), 1e-9)
+	var cumulative []uint64
+	for _, b := range hist.GetBucket() {
+		cumulative = append(cumulative, b.GetCumulativeCount())
 	}
+	require.Equal(t, []uint64{1, 2, 3}, cumulative, "buckets are cumulative; +Inf is the count")
 }
 
-func TestInvalidPrefixPanics(t *testing.T) {
-	require.Panics(t, func() { NewRegistry("9consul") })
-	require.Panics(t, func() { NewRegistry("con-sul") })
-}
-
-func TestUsePanicsOnProgrammerErrors(t *testing.T) {
+func TestAskingAgainForTheSameShapeReturnsTheSameSeries(t *testing.T) {
 	r := NewRegistry("")
-	c := r.Counter("c", "", "a", "b")
-	g := r.Gauge("g", "")
-	h := r.Histogram("h", "", DefaultDurationBuckets, "a")
-	require.Panics(t, func() { c.Inc("only one") })
-	require.Panics(t, func() { c.Inc("1", "2", "3") })
-	require.Panics(t, func() { c.Add(-1, "1", "2") })
-	require.Panics(t, func() { c.Add(nan(), "1", "2") })
-	require.Panics(t, func() { g.Set(1, "unexpected") })
-	require.Panics(t, func() { h.Observe(1) })
-	require.NotPanics(t, func() { c.Add(0, "1", "2") })
+	r.Counter("a", "first help", "x").Inc("1")
+	r.Counter("a", "other help", "x").Inc("1")
+	_, fams := scrape(t, r)
+	require.Equal(t, 2.0, fams["a"].GetMetric()[0].GetCounter().GetValue())
+	require.Equal(t, "first help", fams["a"].GetHelp())
 }
 
-func TestNameRules(t *testing.T) {
-	for _, ok := range []string{"a", "_", ":", "consul_raft_commitTime", "a:b_c9", "A"} {
-		require.True(t, validMetricName(ok), ok)
-	}
-	for _, bad := range []string{"", "9a", "a-b", "a.b", "a b", "é", "a\n"} {
-		require.False(t, validMetricName(bad), bad)
-	}
-	for _, ok := range []string{"a", "_a", "method", "A9_b"} {
-		require.True(t, validLabelName(ok), ok)
-	}
-	for _, bad := range []string{"", "__a", "a:b", "9a", "a-b"} {
-		require.False(t, validLabelName(bad), bad)
-	}
+func TestRegisteringAnotherShapeOrABadNamePanics(t *testing.T) {
+	r := NewRegistry("consul")
+	r.Counter("a", "help", "x")
+	require.Panics(t, func() { r.Gauge("a", "help", "x") }, "another type")
+	require.Panics(t, func() { r.Counter("a", "help", "y") }, "other labels")
+	r.Histogram("h", "help", []float64{1, 2})
+	require.Panics(t, func() { r.Histogram("h", "help", []float64{1, 3}) }, "other buckets")
+	require.Panics(t, func() { r.Histogram("h2", "help", []float64{2, 1}) }, "buckets out of order")
+	require.Panics(t, func() { r.Counter("bad-name", "help") })
+	require.Panics(t, func() { r.Counter("a..b", "help") })
+	require.Panics(t, func() { r.Counter("ok", "help", "le") }, "le is the bucket label")
+	require.Panics(t, func() { r.Counter("ok2", "help", "__x") }, "reserved label")
+	require.Panics(t, func() { r.Counter("ok3", "help", "x", "x") }, "duplicate label")
+	require.Panics(t, func() { r.Counter("c", "help").Add(-1) }, "a counter never goes down")
+	require.Panics(t, func() { r.Counter("d", "help").Add(math.NaN()) })
+	require.Panics(t, func() { r.Counter("a", "help", "x").Inc() }, "wrong number of label values")
+	require.Panics(t, func() { NewRegistry("my-app") })
+	require.False(t, ValidName("my-app"))
+	require.True(t, ValidName("consul.raft"))
 }
 
-func TestSeriesKeysOfDifferentTuplesDiffer(t *testing.T) {
-	pairs := [][2][]string{
-		{{"ab", "c"}, {"a", "bc"}},
-		{{"1:a"}, {"1", "a"}},
-		{{""}, {"", ""}},
-		{{"a\x00b"}, {"a", "b"}},
-	}
-	for _, p := range pairs {
-		require.NotEqual(t, string(appendSeriesKey(nil, p[0])), string(appendSeriesKey(nil, p[1])), p)
-	}
+func TestANilRegistryHandsOutMetricsThatDoNothing(t *testing.T) {
+	var r *Registry
+	require.NotPanics(t, func() {
+		r.Counter("a", "help", "x").Inc("1")
+		r.Gauge("b", "help").Set(1)
+		r.Histogram("c", "help", DefaultDurationBuckets).Observe(1)
+		r.Total("d", "help").Set(1)
+		r.GaugeFunc("e", "help", func() float64 { return 1 })
+		r.BeforeScrape("k", func() {})
+		RuntimeGauges(r)
+	})
 }
 
-func TestLabelValuesThatShareASeparatorStayApart(t *testing.T) {
+func TestInvalidUTF8InALabelValueIsReplacedNotPanicked(t *testing.T) {
 	r := NewRegistry("")
-	c := r.Counter("c", "", "a", "b")
-	c.Inc("x:y", "z")
-	c.Inc("x", "y:z")
-	require.Equal(t, "# TYPE c counter\nc{a=\"x\",b=\"y:z\"} 1\nc{a=\"x:y\",b=\"z\"} 1\n", scrape(t, r))
+	require.NotPanics(t, func() { r.Counter("c", "help", "service").Inc("web\xff") })
+	_, fams := scrape(t, r)
+	require.Equal(t, "web\uFFFD", labelsOf(fams["c"].GetMetric()[0])["service"])
+}
+
+func TestBeforeScrapeHooksRunOncePerScrapeBeforeTheValuesAreRead(t *testing.T) {
+	r := NewRegistry("")
+	g := r.Gauge("g", "help")
+	runs := 0
+	r.BeforeScrape("k", func() { runs++; g.Set(float64(runs)) })
+	_, fams := scrape(t, r)
+	require.Equal(t, 1.0, fams["g"].GetMetric()[0].GetGauge().GetValue())
+	_, fams = scrape(t, r)
+	require.Equal(t, 2.0, fams["g"].GetMetric()[0].GetGauge().GetValue())
+	require.Equal(t, 2, runs)
+}
+
+func TestRuntimeGaugesCarryConsulsNames(t *testing.T) {
+	r := NewRegistry("consul")
+	RuntimeGauges(r)
+	RuntimeGauges(r)
+	_, fams := scrape(t, r)
+	for _, name := range []string{"consul_runtime_num_goroutines", "consul_runtime_alloc_bytes",
+		"consul_runtime_sys_bytes", "consul_runtime_total_gc_runs"} {
+		require.Contains(t, fams, name)
+	}
+	require.Positive(t, fams["consul_runtime_alloc_bytes"].GetMetric()[0].GetGauge().GetValue())
 }

@@ -38,33 +38,33 @@ var memStatGauges = []struct {
 	name, help string
 	get        func(*runtime.MemStats) uint64
 }{
-	{"runtime_alloc_bytes", "Bytes of allocated heap objects.",
+	{"runtime.alloc_bytes", "Bytes of allocated heap objects.",
 		func(m *runtime.MemStats) uint64 { return m.Alloc }},
-	{"runtime_sys_bytes", "Bytes of memory obtained from the OS.",
+	{"runtime.sys_bytes", "Bytes of memory obtained from the OS.",
 		func(m *runtime.MemStats) uint64 { return m.Sys }},
-	{"runtime_heap_objects", "Number of allocated heap objects.",
+	{"runtime.heap_objects", "Number of allocated heap objects.",
 		func(m *runtime.MemStats) uint64 { return m.HeapObjects }},
-	{"runtime_malloc_count", "Cumulative count of heap objects allocated.",
+	{"runtime.malloc_count", "Cumulative count of heap objects allocated.",
 		func(m *runtime.MemStats) uint64 { return m.Mallocs }},
-	{"runtime_free_count", "Cumulative count of heap objects freed.",
+	{"runtime.free_count", "Cumulative count of heap objects freed.",
 		func(m *runtime.MemStats) uint64 { return m.Frees }},
-	{"runtime_total_gc_pause_ns", "Cumulative nanoseconds of stop-the-world GC pause.",
+	{"runtime.total_gc_pause_ns", "Cumulative nanoseconds of stop-the-world GC pause.",
 		func(m *runtime.MemStats) uint64 { return m.PauseTotalNs }},
-	{"runtime_total_gc_runs", "Number of completed GC cycles.",
+	{"runtime.total_gc_runs", "Number of completed GC cycles.",
 		func(m *runtime.MemStats) uint64 { return uint64(m.NumGC) }},
 }
 
 // RuntimeGauges registers the Go runtime gauges that Consul exposes, under
-// the registry's prefix: runtime_num_goroutines, then those of
-// memStatGauges: runtime_alloc_bytes (live heap bytes), runtime_sys_bytes
-// (bytes obtained from the OS), runtime_heap_objects, runtime_malloc_count
-// and runtime_free_count (cumulative), runtime_total_gc_pause_ns
-// (cumulative stop-the-world pause) and runtime_total_gc_runs. Calling it
-// twice on a registry is harmless.
+// the registry's prefix: runtime.num_goroutines, then those of
+// memStatGauges: runtime.alloc_bytes (live heap bytes), runtime.sys_bytes
+// (bytes obtained from the OS), runtime.heap_objects, runtime.malloc_count
+// and runtime.free_count (cumulative), runtime.total_gc_pause_ns
+// (cumulative stop-the-world pause) and runtime.total_gc_runs. Calling it
+// twice on a registry is harmless; a nil registry is ignored.
 func RuntimeGauges(r *Registry) {
 	s := &runtimeSampler{}
-	r.beforeScrape("runtime", s.read)
-	r.GaugeFunc("runtime_num_goroutines", "Number of goroutines.",
+	r.BeforeScrape("runtime", s.read)
+	r.GaugeFunc("runtime.num_goroutines", "Number of goroutines.",
 		func() float64 { return float64(runtime.NumGoroutine()) })
 	for _, g := range memStatGauges {
 		r.GaugeFunc(g.name, g.help, s.field(g.get))

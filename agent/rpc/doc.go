@@ -28,5 +28,6 @@
 // Calls are pipelined: a client keeps one stream per server address and
 // matches responses to calls by ID, in any order.
 //
-// Files: wire.go (the encoding), client.go, server.go, mux.go.
+// Files: wire.go (the encoding), client.go, server.go, mux.go, observe.go
+// (the hook through which the agent times every call it serves).
 package rpc

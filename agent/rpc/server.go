@@ -15,8 +15,9 @@ type Handler func(body []byte, reply func(resp []byte, err error))
 
 // Server dispatches calls to registered handlers.
 type Server struct {
-	logger  *zap.Logger
-	methods map[string]Handler
+	logger   *zap.Logger
+	methods  map[string]Handler
+	observer Observer // see Observe
 }
 
 // NewServer returns a Server with no methods.
@@ -57,12 +58,14 @@ func (ss *serverStream) HandleMessage(st netsim.Stream, b []byte) {
 		st.Send(encode(message{kind: kindResponse, id: m.id, text: fmt.Sprintf("rpc: unknown method %q", m.text)}))
 		return
 	}
+	finish := ss.s.started(m.text)
 	replied := false
 	h(m.body, func(resp []byte, err error) {
 		if replied || ss.closed {
 			return
 		}
 		replied = true
+		finish(err)
 		out := message{kind: kindResponse, id: m.id, body: resp}
 		if err != nil {
 			out.text, out.body = err.Error(), nil

@@ -2,34 +2,26 @@ package runtime
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cairn-sd/cairn/acl"
+	"github.com/cairn-sd/cairn/agent/core"
 	"github.com/cairn-sd/cairn/catalog"
 )
 
 // With acl.enabled, every request is answered for the token it carries
 // (X-Consul-Token, an Authorization bearer, or ?token=; without one,
 // acl.tokens.default, then the anonymous token). A server resolves the
-// token from its own catalog. A client agent asks a server and caches the
-// answer for tokenTTL; when no server answers, acl.down_policy decides
+// token from its own catalog. A client agent asks a server through
+// core.ACLResolver, which caches the answer for acl.token_ttl /
+// acl.policy_ttl; when no server answers, acl.down_policy decides
 // (extend-cache, Consul's default, keeps using what was cached).
 //
 // A request the token may not make is answered 403 "Permission denied";
 // a list is filtered to what the token may read, as in Consul.
-
-// methodResolveToken is the RPC a client agent resolves a token with; the
-// body is the secret, the answer a resolvedToken.
-const methodResolveToken = "Agent.ResolveToken"
-
-// tokenTTL is how long a client agent trusts a resolved token.
-const tokenTTL = 30 * time.Second
 
 // errACLNotFound answers a token that does not exist or has expired.
 var errACLNotFound = &httpError{http.StatusForbidden, acl.ErrNotFound.Error()}
@@ -37,18 +29,14 @@ var errACLNotFound = &httpError{http.StatusForbidden, acl.ErrNotFound.Error()}
 // errACLDisabled answers the /v1/acl endpoints while ACLs are off.
 var errACLDisabled = &httpError{http.StatusUnauthorized, "ACL support disabled"}
 
-// resolvedToken is a token with its policies, as a server sends it.
-type resolvedToken struct {
-	Token    *acl.Token
-	Policies []*acl.Policy
-}
-
 // aclState is the agent's ACL machinery; nil when ACLs are off.
 type aclState struct {
 	resolver *acl.Resolver
+	def      acl.DefaultPolicy
 	down     acl.DownPolicy
-	mu       sync.Mutex
-	cache    *acl.Cache[*acl.Authorizer]
+	// client resolves through the servers on a client agent; it is made
+	// on first use and used on the loop only.
+	client *core.ACLResolver
 }
 
 // newACLState prepares ACL resolution from the configuration.
@@ -66,7 +54,7 @@ func (a *Agent) newACLState() (*aclState, error) {
 	}
 	return &aclState{
 		resolver: acl.NewResolver(acl.ResolverConfig{Datacenter: a.cfg.Datacenter, DefaultPolicy: def, Logger: a.logger.Named("acl")}),
-		down:     down, cache: acl.NewCache[*acl.Authorizer](tokenTTL, 4096),
+		def:      def, down: down,
 	}, nil
 }
 
@@ -87,11 +75,16 @@ func (a *Agent) authorizer(r *http.Request) (*acl.Authorizer, error) {
 	if a.acl == nil {
 		return acl.AllowAll(), nil
 	}
-	secret := secretOf(r)
-	if secret == "" {
-		secret = a.defaultToken()
+	return a.authorizerFor(r.Context(), a.effectiveSecret(r))
+}
+
+// effectiveSecret is the request's token, or the default token when it
+// carries none.
+func (a *Agent) effectiveSecret(r *http.Request) string {
+	if secret := secretOf(r); secret != "" {
+		return secret
 	}
-	return a.authorizerFor(r.Context(), secret)
+	return a.defaultToken()
 }
 
 // authorizerFor resolves a secret: from the catalog on a server, through
@@ -104,6 +97,9 @@ func (a *Agent) authorizerFor(ctx context.Context, secret string) (*acl.Authoriz
 		az, err = a.acl.resolver.Resolve(secret, time.Now(),
 			func(s string) (*acl.Token, error) { _, t := st.ACLTokenBySecret(nil, s); return t, nil },
 			func(id string) (*acl.Policy, error) { _, p := st.ACLPolicyGet(nil, id); return p, nil })
+		if errors.Is(err, acl.ErrNotFound) && a.cfg.PrimaryDatacenter != a.cfg.Datacenter {
+			az, err = a.resolveInPrimary(ctx, secret)
+		}
 	} else {
 		az, err = a.cachedAuthorizer(ctx, secret)
 	}
@@ -113,90 +109,31 @@ func (a *Agent) authorizerFor(ctx context.Context, secret string) (*acl.Authoriz
 	return az, err
 }
 
-// cachedAuthorizer resolves a secret on a client agent under the down
-// policy.
+// cachedAuthorizer resolves a secret on a client agent through its
+// servers, with core.ACLResolver's cache and down policy: the code the
+// simulation tests run.
 func (a *Agent) cachedAuthorizer(ctx context.Context, secret string) (*acl.Authorizer, error) {
-	now := time.Now()
-	a.acl.mu.Lock()
-	action := a.acl.cache.Decide(secret, now, true, a.acl.down)
-	entry, _ := a.acl.cache.Get(secret)
-	a.acl.mu.Unlock()
-	if action == acl.UseCache {
-		return entry.Value, nil
-	}
-	az, err := a.fetchAuthorizer(ctx, secret)
-	if err == nil || errors.Is(err, acl.ErrNotFound) {
-		a.acl.mu.Lock()
-		if err == nil {
-			a.acl.cache.Put(secret, az, now)
-		} else {
-			a.acl.cache.Delete(secret)
-		}
-		a.acl.mu.Unlock()
-		return az, err
-	}
-	a.acl.mu.Lock()
-	action = a.acl.cache.Decide(secret, now, false, a.acl.down)
-	a.acl.mu.Unlock()
-	switch action {
-	case acl.UseCache:
-		return entry.Value, nil
-	case acl.AllowAllAction:
-		return acl.AllowAll(), nil
-	}
-	return acl.DenyAll(), nil
-}
-
-// fetchAuthorizer asks a server to resolve a secret.
-func (a *Agent) fetchAuthorizer(ctx context.Context, secret string) (*acl.Authorizer, error) {
 	type outcome struct {
-		resp []byte
-		err  error
+		az  *acl.Authorizer
+		err error
 	}
 	o, err := onLoop(ctx, a, func(reply func(outcome)) {
-		a.client.Call(methodResolveToken, []byte(secret), forwardTimeoutACL, true, func(resp []byte, err error) { reply(outcome{resp, err}) })
+		a.clientACLResolver().Authorize(secret, func(az *acl.Authorizer, err error) { reply(outcome{az, err}) })
 	})
 	if err != nil {
 		return nil, err
 	}
-	if o.err != nil {
-		if strings.Contains(o.err.Error(), acl.ErrNotFound.Error()) {
-			return nil, acl.ErrNotFound
-		}
-		return nil, fmt.Errorf("resolve token through a server: %w", o.err)
-	}
-	var rt resolvedToken
-	if err := json.Unmarshal(o.resp, &rt); err != nil || rt.Token == nil {
-		return nil, fmt.Errorf("resolve token: bad answer from server: %v", err)
-	}
-	policies := map[string]*acl.Policy{}
-	for _, p := range rt.Policies {
-		policies[p.ID] = p
-	}
-	return a.acl.resolver.AuthorizerFor(rt.Token, func(id string) (*acl.Policy, error) { return policies[id], nil })
+	return o.az, o.err
 }
 
-// forwardTimeoutACL bounds one token resolution through a server.
-const forwardTimeoutACL = 10 * time.Second
-
-// registerResolveToken makes a server resolve tokens for client agents.
-func (a *Agent) registerResolveToken() {
-	a.server.RegisterRPC(methodResolveToken, func(body []byte, reply func([]byte, error)) {
-		st := a.server.Catalog()
-		tok, err := acl.NewResolver(acl.ResolverConfig{}).ResolveToken(string(body), time.Now(),
-			func(s string) (*acl.Token, error) { _, t := st.ACLTokenBySecret(nil, s); return t, nil })
-		if err != nil {
-			reply(nil, err)
-			return
-		}
-		rt := resolvedToken{Token: tok}
-		for _, link := range tok.Policies {
-			if _, p := st.ACLPolicyGet(nil, link.ID); p != nil {
-				rt.Policies = append(rt.Policies, p)
-			}
-		}
-		reply(json.Marshal(rt))
-	})
+// clientACLResolver returns the client's resolver, made on first use. It
+// runs on the loop.
+func (a *Agent) clientACLResolver() *core.ACLResolver {
+	if a.acl.client == nil {
+		a.acl.client = a.client.NewACLResolver(core.ACLResolverConfig{Datacenter: a.cfg.Datacenter,
+			DefaultPolicy: a.acl.def, DownPolicy: a.acl.down, TokenTTL: a.cfg.ACL.TokenTTL, PolicyTTL: a.cfg.ACL.PolicyTTL})
+	}
+	return a.acl.client
 }
 
 // errPermissionDenied answers what the token may not do.

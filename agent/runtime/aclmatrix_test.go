@@ -40,12 +40,18 @@ var anonymousMatrix = map[string]struct {
 	"PUT /v1/acl/policy/":                    {denied, `{"Name":"p"}`},
 	"DELETE /v1/acl/policy/":                 {denied, ""},
 	"GET /v1/acl/policies":                   {denied, ""},
+	"GET /v1/acl/replication":                {open, ""},
 	"PUT /v1/session/create":                 {denied, `{}`},
 	"PUT /v1/session/destroy/":               {open, ""},
 	"PUT /v1/session/renew/":                 {open, ""},
 	"GET /v1/session/info/":                  {filtered, ""},
 	"GET /v1/session/node/":                  {filtered, ""},
 	"GET /v1/session/list":                   {filtered, ""},
+	"GET /v1/query":                          {filtered, ""},
+	"POST /v1/query":                         {denied, `{"Name":"q","Service":{"Service":"web"}}`},
+	"GET /v1/query/":                         {filtered, ""},
+	"PUT /v1/query/":                         {denied, `{"Name":"q","Service":{"Service":"web"}}`},
+	"DELETE /v1/query/":                      {open, ""},
 	"PUT /v1/catalog/register":               {denied, `{"Node":"n","Address":"10.0.0.1"}`},
 	"PUT /v1/catalog/deregister":             {denied, `{"Node":"n"}`},
 	"GET /v1/catalog/datacenters":            {open, ""},
@@ -68,6 +74,10 @@ var anonymousMatrix = map[string]struct {
 	"GET /v1/operator/raft/configuration":    {denied, ""},
 	"DELETE /v1/operator/raft/peer":          {denied, ""},
 	"POST /v1/operator/raft/transfer-leader": {denied, ""},
+	"GET /v1/operator/keyring":               {denied, ""},
+	"POST /v1/operator/keyring":              {denied, `{"Key":"AAAAAAAAAAAAAAAAAAAAAA=="}`},
+	"PUT /v1/operator/keyring":               {denied, `{"Key":"AAAAAAAAAAAAAAAAAAAAAA=="}`},
+	"DELETE /v1/operator/keyring":            {denied, `{"Key":"AAAAAAAAAAAAAAAAAAAAAA=="}`},
 	"PUT /v1/operator/raft/transfer-leader":  {denied, ""},
 	"GET /v1/agent/services":                 {filtered, ""},
 	"GET /v1/agent/service/":                 {denied, ""},
@@ -93,6 +103,13 @@ var anonymousMatrix = map[string]struct {
 	"PUT /v1/agent/check/warn/":              {denied, ""},
 	"PUT /v1/agent/check/fail/":              {denied, ""},
 	"PUT /v1/agent/check/update/":            {denied, `{"Status":"passing"}`},
+
+	// Autopilot and the cairn gossip extension (autopilot.go, cairngossip.go).
+	"GET /v1/operator/autopilot/configuration": {denied, ""},
+	"PUT /v1/operator/autopilot/configuration": {denied, `{"CleanupDeadServers":true}`},
+	"GET /v1/operator/autopilot/health":        {denied, ""},
+	"GET /v1/operator/autopilot/state":         {denied, ""},
+	"GET /v1/agent/cairn/gossip":               {denied, ""},
 }
 
 // sampleTarget is the path rest each prefix route is asked about: names

@@ -54,6 +54,18 @@ func (a *Agent) routeDecision(path, rest string, r *http.Request, az *acl.Author
 		return az.OperatorRead()
 	case "/v1/operator/raft/peer", "/v1/operator/raft/transfer-leader":
 		return az.OperatorWrite()
+	case "/v1/operator/autopilot/configuration", "/v1/operator/autopilot/health", "/v1/operator/autopilot/state":
+		if r.Method == http.MethodGet {
+			return az.OperatorRead()
+		}
+		return az.OperatorWrite()
+	case "/v1/agent/cairn/gossip":
+		return az.AgentRead(node)
+	case "/v1/operator/keyring":
+		if r.Method == http.MethodGet {
+			return az.KeyringRead()
+		}
+		return az.KeyringWrite()
 	case "/v1/event/fire/":
 		return az.EventWrite(rest)
 	case "/v1/catalog/service/", "/v1/health/service/", "/v1/health/checks/":

@@ -38,7 +38,7 @@ func (a *Agent) applyResult(ctx context.Context, cmd catalog.Command) (catalog.R
 		err error
 	}
 	o, err := onLoop(ctx, a, func(reply func(outcome)) {
-		a.server.Apply(b, func(r catalog.Result, err error) { reply(outcome{r, err}) })
+		a.server.ApplyFor(requestToken(ctx), b, func(r catalog.Result, err error) { reply(outcome{r, err}) })
 	})
 	if err != nil {
 		return catalog.Result{}, err
@@ -73,7 +73,7 @@ func (a *Agent) renewSession(ctx context.Context, id string) (bool, error) {
 		err   error
 	}
 	o, err := onLoop(ctx, a, func(reply func(outcome)) {
-		a.server.RenewSession(id, func(found bool, err error) { reply(outcome{found, err}) })
+		a.server.RenewSessionFor(requestToken(ctx), id, func(found bool, err error) { reply(outcome{found, err}) })
 	})
 	if err != nil {
 		return false, err

@@ -12,7 +12,8 @@ import (
 // first client address and ports.dns, UDP and TCP; ports.dns = -1 turns it
 // off. On a server the local catalog is the replicated state, so answers
 // are as fresh as a default (non-consistent) HTTP read; a client asks a
-// server for a stale read (dnssource.go).
+// server for a stale read (dnssource.go). Names of another datacenter are
+// stale reads relayed to a server there across the WAN.
 func (a *Agent) startDNS() error {
 	if a.cfg.Ports.DNS < 0 {
 		return nil
@@ -21,9 +22,9 @@ func (a *Agent) startDNS() error {
 	for _, r := range a.cfg.DNS.Recursors {
 		recursors = append(recursors, r.String())
 	}
-	var source dns.Source = relaySource{a}
+	var source dns.Source = relaySource{a: a}
 	if a.server != nil {
-		source = dns.StateSource{State: a.server.Catalog()}
+		source = serverSource{StateSource: dns.StateSource{State: a.server.Catalog()}, a: a}
 	}
 	if a.acl != nil {
 		source = aclSource{inner: source, a: a}
@@ -31,6 +32,7 @@ func (a *Agent) startDNS() error {
 	a.dns = dns.New(dns.Config{
 		Domain: a.cfg.DNS.Domain, Datacenter: a.cfg.Datacenter, NodeTTL: a.cfg.DNS.NodeTTL,
 		ServiceTTL: a.cfg.DNS.ServiceTTL, OnlyPassing: a.cfg.DNS.OnlyPassing, Recursors: recursors,
+		Remote: func(dc string) dns.Source { return relaySource{a: a, dc: dc} },
 		Logger: a.logger.Named("dns"),
 	}, source)
 	addr := net.JoinHostPort(a.cfg.ClientAddrs[0].String(), strconv.Itoa(a.cfg.Ports.DNS))

@@ -58,4 +58,17 @@
 //   - kv.go, session.go, txn.go, catalog.go, health.go, status.go, agent.go (with
 //     registration.go, and snakecase.go for snake_case bodies): the
 //     endpoints by area.
+//   - query.go, query_exec.go: prepared queries (/v1/query), executed by
+//     the server that receives them, failing over to the nearest and the
+//     listed datacenters across the WAN.
+//   - dns.go, dnssource.go: the DNS interface and its sources: the local
+//     catalog, reads relayed to a server, and other datacenters' catalogs
+//     read across the WAN.
+//   - metrics.go, metrics_http.go: /v1/agent/metrics in Consul's JSON and
+//     Prometheus' format, and the HTTP request metrics by route template.
+//   - autopilot.go: /v1/operator/autopilot/{configuration,health,state}
+//     in Consul's shapes; cairngossip.go: GET /v1/agent/cairn/gossip, a
+//     cairn extension for the UI's cluster view (each gossip pool's
+//     members by state, current suspects, and swim's probe, suspicion and
+//     traffic counters; its doc comment gives the JSON).
 package runtime

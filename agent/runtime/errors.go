@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/cairn-sd/cairn/acl"
 	"github.com/cairn-sd/cairn/catalog"
 	"github.com/cairn-sd/cairn/raft"
 	"github.com/cairn-sd/cairn/raft/driver"
@@ -50,6 +51,8 @@ func statusOf(err error) (int, string) {
 	case errors.Is(err, catalog.ErrNodeNotFound), errors.Is(err, catalog.ErrServiceNotFound),
 		errors.Is(err, catalog.ErrCheckNotFound):
 		return http.StatusNotFound, err.Error()
+	case errors.Is(err, acl.ErrPermissionDenied):
+		return errPermissionDenied.status, errPermissionDenied.msg
 	case isBadInput(err):
 		return http.StatusBadRequest, err.Error()
 	case errors.Is(err, raft.ErrNotLeader):

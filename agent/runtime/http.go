@@ -7,9 +7,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
-
-	"go.uber.org/zap"
 
 	"github.com/cairn-sd/cairn/ui"
 )
@@ -48,12 +45,15 @@ func (a *Agent) routes() []route {
 		{"/v1/acl/policy", put, a.aclPolicyCreate},
 		{"/v1/acl/policy/", kvVerb, a.aclPolicy},
 		{"/v1/acl/policies", get, a.aclPolicyList},
+		{"/v1/acl/replication", get, a.aclReplication},
 		{"/v1/session/create", put, a.sessionCreate},
 		{"/v1/session/destroy/", put, a.sessionDestroy},
 		{"/v1/session/renew/", put, a.sessionRenew},
 		{"/v1/session/info/", get, a.sessionInfo},
 		{"/v1/session/node/", get, a.sessionNode},
 		{"/v1/session/list", get, a.sessionList},
+		{"/v1/query", []string{http.MethodGet, http.MethodPost}, a.queryRoot},
+		{"/v1/query/", kvVerb, a.queryItem},
 		{"/v1/catalog/register", put, a.catalogRegister},
 		{"/v1/catalog/deregister", put, a.catalogDeregister},
 		{"/v1/catalog/datacenters", get, a.catalogDatacenters},
@@ -76,6 +76,11 @@ func (a *Agent) routes() []route {
 		{"/v1/operator/raft/configuration", get, a.operatorRaftConfiguration},
 		{"/v1/operator/raft/peer", []string{http.MethodDelete}, a.operatorRaftPeer},
 		{"/v1/operator/raft/transfer-leader", []string{http.MethodPost, http.MethodPut}, a.operatorTransferLeader},
+		{"/v1/operator/autopilot/configuration", []string{http.MethodGet, http.MethodPut}, a.operatorAutopilotConfiguration},
+		{"/v1/operator/autopilot/health", get, a.operatorAutopilotHealth},
+		{"/v1/operator/autopilot/state", get, a.operatorAutopilotState},
+		{"/v1/agent/cairn/gossip", get, a.agentCairnGossip},
+		{"/v1/operator/keyring", []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete}, a.operatorKeyring},
 		{"/v1/agent/services", get, a.agentServices},
 		{"/v1/agent/service/", get, a.agentService},
 		{"/v1/agent/checks", get, a.agentChecks},
@@ -140,7 +145,7 @@ func (a *Agent) handler() http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		defer a.requestDone(r.Method, rt.path, time.Now())
+		defer a.observeHTTP(&w, r.Method, rt.path)()
 		if !slices.Contains(rt.methods, r.Method) {
 			w.Header().Set("Allow", strings.Join(rt.methods, ","))
 			writeError(w, &httpError{http.StatusMethodNotAllowed, "method " + r.Method + " not allowed"})
@@ -151,6 +156,9 @@ func (a *Agent) handler() http.Handler {
 			h = a.relay
 		}
 		if dc := a.remoteDatacenter(r); dc != "" && !strings.HasPrefix(rt.path, "/v1/agent/") && rt.path != "/v1/event/list" {
+			h = func(w http.ResponseWriter, r *http.Request, _ string) error { return a.relayTo(w, r, dc) }
+		}
+		if dc := a.globalACLWriteTarget(r, rt.path, rest); dc != "" {
 			h = func(w http.ResponseWriter, r *http.Request, _ string) error { return a.relayTo(w, r, dc) }
 		}
 		err := a.checkRoute(&r, rt, rest)
@@ -167,11 +175,16 @@ func (a *Agent) handler() http.Handler {
 	})
 }
 
-// checkRoute resolves the request's token, unless the request is relayed
+// checkRoute keeps the request's token in its context (a write forwarded
+// to the leader carries it), resolves it, unless the request is relayed
 // (the server that serves it checks), and refuses it when the route's
 // permission is denied. ACL endpoints check for themselves.
 func (a *Agent) checkRoute(r **http.Request, rt route, rest string) error {
-	if a.acl == nil || strings.HasPrefix(rt.path, "/v1/acl/") || strings.HasPrefix(rt.path, "/v1/status/") {
+	if a.acl == nil {
+		return nil
+	}
+	*r = a.withSecret(*r)
+	if strings.HasPrefix(rt.path, "/v1/acl/") || strings.HasPrefix(rt.path, "/v1/status/") {
 		return nil
 	}
 	if a.remoteDatacenter(*r) != "" || a.client != nil && !servedLocally(rt.path) {
@@ -183,13 +196,6 @@ func (a *Agent) checkRoute(r **http.Request, rt route, rest string) error {
 	}
 	*r = req
 	return permission(a.routeDecision(rt.path, rest, req, az))
-}
-
-// requestDone records a request's duration in the metrics and logs it at
-// debug level, by route (never the raw path, which may name keys).
-func (a *Agent) requestDone(method, route string, start time.Time) {
-	a.metrics.observeHTTP(method, route, start)
-	a.logger.Debug("request served", zap.String("method", method), zap.String("route", route), zap.Duration("took", time.Since(start)))
 }
 
 // servedLocally reports whether a client agent answers a route itself:

@@ -25,6 +25,7 @@ import (
 	"github.com/cairn-sd/cairn/agent/dns"
 	"github.com/cairn-sd/cairn/catalog"
 	"github.com/cairn-sd/cairn/internal/osenv"
+	"github.com/cairn-sd/cairn/internal/tlsutil"
 	"github.com/cairn-sd/cairn/raft"
 )
 
@@ -46,6 +47,9 @@ type BoundAddresses struct {
 	DNS     string `json:"dns,omitempty"`
 	// SerfWAN is a server's WAN gossip address (also version 1).
 	SerfWAN string `json:"serf_wan,omitempty"`
+	// HTTPS is the HTTPS API's address, when ports.https is on (also
+	// version 1).
+	HTTPS string `json:"https,omitempty"`
 }
 
 // Options are what the agent needs beside its configuration.
@@ -106,6 +110,11 @@ type Agent struct {
 	httpLns    []net.Listener
 	conns      *connLimiter
 	serveDone  sync.WaitGroup
+
+	// httpsLns are the HTTPS listeners, also in httpLns (https.go); tls
+	// holds the loaded TLS settings.
+	httpsLns []net.Listener
+	tls      *tlsutil.Configurator
 
 	// waiting counts blocking queries waiting for a change, for tests and
 	// metrics.
@@ -214,12 +223,18 @@ func (a *Agent) releaseDataDir() {
 
 // start runs the loop, the Raft server and the HTTP listeners.
 func (a *Agent) start() error {
-	env, err := osenv.New(osenv.Config{Host: a.cfg.BindAddr.String(), DataDir: a.dataDir, Logger: a.logger})
+	tlsConf, err := tlsutil.New(a.cfg.TLS)
+	if err != nil {
+		return err
+	}
+	a.tls = tlsConf
+	env, err := osenv.New(osenv.Config{Host: a.cfg.BindAddr.String(), DataDir: a.dataDir, Logger: a.logger, TLS: a.streamTLS()})
 	if err != nil {
 		return fmt.Errorf("create environment: %w", err)
 	}
 	a.env = env
 	go env.Run()
+	a.metrics = a.newMetrics()
 	var startErr error
 	env.Do(func() {
 		if a.cfg.Server {
@@ -235,11 +250,13 @@ func (a *Agent) start() error {
 		return startErr
 	}
 	a.runner = a.newRunner()
-	a.metrics = a.newMetrics()
 	if err := a.addConfigEntries(a.fromFiles); err != nil {
 		return fmt.Errorf("config services and checks: %w", err)
 	}
 	if err := a.serveHTTP(); err != nil {
+		return err
+	}
+	if err := a.serveHTTPS(); err != nil {
 		return err
 	}
 	if err := a.startDNS(); err != nil {
@@ -262,9 +279,13 @@ func (a *Agent) startServer() error {
 		BootstrapExpect: a.cfg.BootstrapExpect, Gossip: a.gossipConfig(), WANGossip: a.wanGossipConfig(),
 		HoldTimeout: a.cfg.Performance.RPCHoldTimeout,
 		ACLEnabled:  a.cfg.ACL.Enabled, ACLInitialManagement: string(a.cfg.ACL.Tokens.InitialManagement),
+		PrimaryDatacenter: a.cfg.PrimaryDatacenter, ACLTokenReplication: a.cfg.ACL.EnableTokenReplication, ACLReplicationToken: string(a.cfg.ACL.Tokens.Replication),
+		ACLDownPolicy: a.aclDownPolicy(), ACLTokenTTL: a.cfg.ACL.TokenTTL,
 		Multiplier:        a.cfg.Performance.RaftMultiplier,
 		SnapshotThreshold: uint64(a.cfg.RaftSnapshotThreshold),
 		TrailingEntries:   uint64(a.cfg.RaftTrailingLogs),
+		Autopilot:         autopilotSettings(a.cfg.Autopilot),
+		Metrics:           a.metrics.registry,
 	})
 	if err != nil {
 		return err
@@ -276,7 +297,9 @@ func (a *Agent) startServer() error {
 	}
 	a.serverPort, _ = strconv.Atoi(port)
 	a.registerRelay()
-	a.registerResolveToken()
+	if a.acl != nil {
+		srv.SetRPCAuthorizer(rpcAuthorizer{a})
+	}
 	return nil
 }
 
@@ -285,6 +308,7 @@ func (a *Agent) startClient() error {
 	cl, err := core.NewClient(a.env, core.ClientConfig{
 		NodeID: a.nodeID, NodeName: a.cfg.NodeName, Datacenter: a.cfg.Datacenter,
 		Gossip: *a.gossipConfig(), HoldTimeout: a.cfg.Performance.RPCHoldTimeout,
+		Metrics: a.metrics.registry,
 	})
 	if err != nil {
 		return err
@@ -301,6 +325,7 @@ func (a *Agent) startLocal() {
 			Datacenter: a.cfg.Datacenter, TaggedAddresses: a.taggedAddresses(), Meta: a.cfg.NodeMeta,
 		},
 		PoolSize: func() int { return len(a.member.Members()) },
+		Token:    a.agentOwnToken,
 	})
 }
 
@@ -412,7 +437,8 @@ func (a *Agent) writeBoundAddresses() error {
 		}
 	})
 	b, err := json.Marshal(BoundAddresses{Version: boundAddressesVersion,
-		HTTP: a.HTTPAddr(), Server: a.ServerAddr(), SerfLAN: serf, DNS: a.DNSAddr(), SerfWAN: serfWAN})
+		HTTP: a.HTTPAddr(), Server: a.ServerAddr(), SerfLAN: serf, DNS: a.DNSAddr(), SerfWAN: serfWAN,
+		HTTPS: a.HTTPSAddr()})
 	if err != nil {
 		return fmt.Errorf("encode bound addresses: %w", err)
 	}

@@ -4,19 +4,25 @@ import (
 	"net/http"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/cairn-sd/cairn/agent/metrics"
-	"github.com/cairn-sd/cairn/raft"
-	"github.com/cairn-sd/cairn/swim"
 )
 
-// The agent's metrics, served in Prometheus' text format at
-// /v1/agent/metrics (Prometheus scrapes it with ?format=prometheus, as it
-// does Consul). Names follow Consul's where Consul has the metric, under
-// the prefix "consul" so that existing dashboards find them. Values that
-// live on the loop are read at scrape time.
+// The agent's metrics, served at /v1/agent/metrics: Consul's JSON summary
+// by default, the Prometheus text exposition with ?format=prometheus.
+// Unlike Consul, which answers the Prometheus format only when
+// telemetry.prometheus_retention_time is set, cairn always serves it; the
+// key is accepted and has no effect. Names follow Consul's, under
+// telemetry.metrics_prefix ("consul" by default), so that existing
+// dashboards find them. The Raft, gossip, RPC and catalog figures are
+// recorded by agent/core (metrics*.go there); this file adds the agent's
+// own: HTTP requests (metrics_http.go), blocking queries, local services
+// and checks, and the Go runtime.
 
-// metricsPrefix is the prefix of every metric name.
-const metricsPrefix = "consul"
+// defaultMetricsPrefix is the prefix used when telemetry.metrics_prefix is
+// not a valid metric name.
+const defaultMetricsPrefix = "consul"
 
 // agentMetrics are the metrics the agent updates as it serves.
 type agentMetrics struct {
@@ -24,69 +30,40 @@ type agentMetrics struct {
 	http     *metrics.Histogram
 }
 
-// newMetrics registers the agent's metrics.
+// newMetrics registers the agent's metrics. The registry exists before the
+// server or client starts, which records into it; their figures are read
+// on the loop once per scrape.
 func (a *Agent) newMetrics() *agentMetrics {
-	r := metrics.NewRegistry(metricsPrefix)
+	prefix := a.cfg.Telemetry.MetricsPrefix
+	if !metrics.ValidName(prefix) {
+		a.logger.Warn("telemetry.metrics_prefix is not a valid metric name; using the default",
+			zap.String("metrics_prefix", prefix), zap.String("default", defaultMetricsPrefix))
+		prefix = defaultMetricsPrefix
+	}
+	r := metrics.NewRegistry(prefix)
 	m := &agentMetrics{registry: r,
-		http: r.Histogram("api_http", "Time to serve an HTTP API request, in seconds, by method and endpoint.",
-			metrics.DefaultDurationBuckets, "method", "path"),
+		http: r.Histogram("api.http", "Time to serve an HTTP API request, in seconds, by method, route template and status code.",
+			metrics.DefaultDurationBuckets, "method", "route", "code"),
 	}
 	metrics.RuntimeGauges(r)
-	r.GaugeFunc("http_blocking_queries", "Blocking queries waiting for a change.", func() float64 { return float64(a.waiting.Load()) })
-	r.GaugeFunc("serf_lan_members", "Members of the LAN pool that are alive.", func() float64 { return a.poolCount(swim.StateAlive) })
-	r.GaugeFunc("serf_lan_members_failed", "Members of the LAN pool declared dead.", func() float64 { return a.poolCount(swim.StateDead) })
-	r.GaugeFunc("agent_local_services", "Services registered on this agent.", func() float64 { return a.localCount(true) })
-	r.GaugeFunc("agent_local_checks", "Checks registered on this agent.", func() float64 { return a.localCount(false) })
-	if a.server != nil {
-		a.raftMetrics(r)
-	}
+	r.GaugeFunc("http.blocking_queries", "Blocking queries waiting for a change.", func() float64 { return float64(a.waiting.Load()) })
+	r.GaugeFunc("agent.local_services", "Services registered on this agent.", func() float64 { return a.localCount(true) })
+	r.GaugeFunc("agent.local_checks", "Checks registered on this agent.", func() float64 { return a.localCount(false) })
+	r.BeforeScrape("agent", a.recordFigures)
 	return m
 }
 
-// raftMetrics registers a server's Raft gauges.
-func (a *Agent) raftMetrics(r *metrics.Registry) {
-	status := func(f func(raft.Status) float64) func() float64 {
-		return func() float64 {
-			var v float64
-			a.env.Do(func() { v = f(a.server.Status()) })
-			return v
-		}
-	}
-	r.GaugeFunc("server_isLeader", "1 if this server leads its datacenter's Raft group.", status(func(st raft.Status) float64 {
-		if st.Role == raft.Leader {
-			return 1
-		}
-		return 0
-	}))
-	r.GaugeFunc("raft_term", "The current Raft term.", status(func(st raft.Status) float64 { return float64(st.HardState.Term) }))
-	r.GaugeFunc("raft_commitIndex", "The highest log index known committed.", status(func(st raft.Status) float64 { return float64(st.HardState.Commit) }))
-	r.GaugeFunc("raft_appliedIndex", "The highest log index applied to the catalog.", status(func(st raft.Status) float64 { return float64(st.Applied) }))
-	r.GaugeFunc("raft_lastIndex", "The last index of the local log.", status(func(st raft.Status) float64 { return float64(st.LastIndex) }))
-	wal := func(f func(syncs, entries uint64) float64) func() float64 {
-		return func() float64 {
-			var v float64
-			a.env.Do(func() {
-				_, ws := a.server.RaftStats()
-				v = f(ws.Syncs, ws.EntriesAppended)
-			})
-			return v
-		}
-	}
-	r.GaugeFunc("raft_wal_syncs_total", "fsyncs of the Raft log since start.", wal(func(s, _ uint64) float64 { return float64(s) }))
-	r.GaugeFunc("raft_wal_entries_total", "Entries appended to the Raft log since start.", wal(func(_, e uint64) float64 { return float64(e) }))
-}
-
-// poolCount counts the pool's members in state.
-func (a *Agent) poolCount(state swim.State) float64 {
-	n := 0
+// recordFigures has the server or client copy its state into the
+// registry, on the loop.
+func (a *Agent) recordFigures() {
 	a.env.Do(func() {
-		for _, m := range a.member.Members() {
-			if m.State == state {
-				n++
-			}
+		switch {
+		case a.server != nil:
+			a.server.RecordFigures()
+		case a.client != nil:
+			a.client.RecordFigures()
 		}
 	})
-	return float64(n)
 }
 
 // localCount counts the local services (or checks).
@@ -102,13 +79,17 @@ func (a *Agent) localCount(services bool) float64 {
 	return float64(n)
 }
 
-// observeHTTP records one request's duration under its route.
-func (m *agentMetrics) observeHTTP(method, path string, start time.Time) {
-	m.http.Observe(time.Since(start).Seconds(), method, path)
-}
-
-// agentMetricsHandler serves GET /v1/agent/metrics.
+// agentMetricsHandler serves GET /v1/agent/metrics: the JSON summary, or
+// the Prometheus exposition with ?format=prometheus.
 func (a *Agent) agentMetricsHandler(w http.ResponseWriter, r *http.Request, _ string) error {
-	a.metrics.registry.Handler().ServeHTTP(w, r)
+	if r.URL.Query().Get("format") == "prometheus" {
+		a.metrics.registry.Handler().ServeHTTP(w, r)
+		return nil
+	}
+	summary, err := a.metrics.registry.Summary(time.Now())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, r, summary)
 	return nil
 }

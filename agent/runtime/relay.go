@@ -80,7 +80,7 @@ func (a *Agent) relayTo(w http.ResponseWriter, r *http.Request, dc string) error
 		return err
 	}
 	req := relayRequest{Version: relayVersion, Method: r.Method, Path: r.URL.Path,
-		RawQuery: a.localNear(r.URL), Header: http.Header{}, Body: body}
+		RawQuery: a.localNear(r.URL), Header: http.Header{}, Body: a.localSessionNode(r.URL.Path, body)}
 	for _, h := range relayedHeaders {
 		if v := r.Header.Values(h); len(v) > 0 {
 			req.Header[h] = v
@@ -135,6 +135,37 @@ func (a *Agent) localNear(u *url.URL) string {
 	}
 	q.Set("near", a.cfg.NodeName)
 	return q.Encode()
+}
+
+// localSessionNode names this agent as the node of a session created
+// through it when the body names none, as Consul's agents do: the session
+// then ends when this agent fails, not when the server that answers does.
+// A body that does not decode is relayed as it is, for the server to refuse.
+func (a *Agent) localSessionNode(path string, body []byte) []byte {
+	if path != "/v1/session/create" {
+		return body
+	}
+	fields := map[string]json.RawMessage{}
+	if len(bytes.TrimSpace(body)) > 0 {
+		if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
+			return body
+		}
+	}
+	for k, raw := range fields {
+		var node string
+		if strings.EqualFold(k, "Node") && json.Unmarshal(raw, &node) == nil && node != "" {
+			return body
+		}
+		if strings.EqualFold(k, "Node") {
+			delete(fields, k)
+		}
+	}
+	fields["Node"], _ = json.Marshal(a.cfg.NodeName)
+	out, err := json.Marshal(fields)
+	if err != nil {
+		return body
+	}
+	return out
 }
 
 // relayDeadline is the RPC deadline of a relayed request: a blocking

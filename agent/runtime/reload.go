@@ -16,9 +16,9 @@ var ErrNoReload = errors.New("this agent cannot reload: it was started without a
 
 // Reload reads the configuration again (SIGHUP, `cairn reload`, PUT
 // /v1/agent/reload) and applies what can change while running: the
-// services and checks of the config files, the watches, and log_level. Everything else
-// needs a restart, as in Consul. A configuration that does not load
-// changes nothing.
+// services and checks of the config files, the watches, log_level and
+// the agent's ACL tokens (acl.tokens). Everything else needs a restart, as
+// in Consul. A configuration that does not load changes nothing.
 func (a *Agent) Reload() error {
 	if a.opts.Reload == nil {
 		return ErrNoReload
@@ -47,6 +47,7 @@ func (a *Agent) Reload() error {
 	if a.opts.Level != nil {
 		a.opts.Level.SetLevel(cfg.ZapLevel())
 	}
+	a.reloadTokens(cfg)
 	a.stopWatches()
 	if err := a.startWatches(watches); err != nil {
 		return fmt.Errorf("reload: %w", err)

@@ -18,6 +18,7 @@ func aclCommands() []command {
 		{"bootstrap", "Bootstrap the ACL system and print the management token", runACLBootstrap},
 		{"policy", "Manage ACL policies", runACLPolicy},
 		{"token", "Manage ACL tokens", runACLToken},
+		{"set-agent-token", "Set an ACL token the agent itself uses", runACLSetAgentToken},
 	}
 }
 
@@ -117,15 +118,17 @@ func runACLList(what, usage, path string, pretty func(meta bool) func([]byte) (s
 }
 
 // aclError reports err like reportError, with the request's own token
-// replaced by "<hidden>" wherever it appears, so that a server that
+// and any other secrets given replaced by "<hidden>" wherever they appear, so that a server that
 // echoes the caller's SecretID in an error body cannot make the CLI
 // print it.
-func aclError(stderr io.Writer, c *apiClient, prefix string, err error) int {
+func aclError(stderr io.Writer, c *apiClient, prefix string, err error, secrets ...string) int {
 	var b bytes.Buffer
 	code := reportError(&b, prefix, err)
 	line := b.String()
-	if c.token != "" {
-		line = strings.ReplaceAll(line, c.token, "<hidden>")
+	for _, s := range append(secrets, c.token) {
+		if s != "" {
+			line = strings.ReplaceAll(line, s, "<hidden>")
+		}
 	}
 	io.WriteString(stderr, line)
 	return code

@@ -28,6 +28,7 @@ type httpFlags struct {
 	tokenFile  string
 	datacenter string
 	stale      bool
+	tls        tlsFlags
 }
 
 // addHTTPFlags registers -http-addr and -token on fs, and -datacenter and
@@ -40,6 +41,7 @@ func addHTTPFlags(fs *flag.FlagSet, serverFlags bool) *httpFlags {
 		"ACL token sent as X-Consul-Token; default CAIRN_HTTP_TOKEN or CONSUL_HTTP_TOKEN")
 	fs.StringVar(&f.tokenFile, "token-file", "",
 		"File holding the ACL token; default CAIRN_HTTP_TOKEN_FILE or CONSUL_HTTP_TOKEN_FILE")
+	f.tls.register(fs)
 	if serverFlags {
 		fs.StringVar(&f.datacenter, "datacenter", "", "Datacenter to query; default the agent's own")
 		fs.BoolVar(&f.stale, "stale", false, "Allow any server, not only the leader, to answer reads")
@@ -48,7 +50,8 @@ func addHTTPFlags(fs *flag.FlagSet, serverFlags bool) *httpFlags {
 }
 
 // client resolves the flags against the environment into an API client.
-// The token is the first found of -token, -token-file, a token file named
+// An https:// address, or CAIRN_HTTP_SSL / CONSUL_HTTP_SSL with a bare
+// host:port, speaks HTTPS with the TLS flags (tlsclient.go). The token is the first found of -token, -token-file, a token file named
 // by CAIRN_HTTP_TOKEN_FILE or CONSUL_HTTP_TOKEN_FILE, and httpToken's
 // variables. A token file that cannot be read makes every request fail.
 func (f *httpFlags) client() *apiClient {
@@ -58,7 +61,7 @@ func (f *httpFlags) client() *apiClient {
 	}
 	c := &apiClient{
 		addr:       addr,
-		baseURL:    httpBaseURL(addr),
+		baseURL:    httpBaseURL(withScheme(addr, httpSSL(os.Getenv))),
 		token:      f.token,
 		datacenter: f.datacenter,
 		stale:      f.stale,
@@ -70,6 +73,14 @@ func (f *httpFlags) client() *apiClient {
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", socket)
 		}}
+	}
+	if t := f.tls.resolve(os.Getenv); strings.HasPrefix(c.baseURL, "https://") || t.any() {
+		cfg, err := t.config(httpSSLVerify(os.Getenv))
+		if err != nil {
+			c.setupErr = err
+		} else {
+			c.http.Transport = &http.Transport{TLSClientConfig: cfg, Proxy: http.ProxyFromEnvironment}
+		}
 	}
 	tokenFile := f.tokenFile
 	if tokenFile == "" {

@@ -25,6 +25,9 @@ func completionTree() []completionNode {
 		"token":    tokenCommands(),
 		"snapshot": snapshotCommands(),
 		"raft":     raftCommands(),
+		"tls":      tlsCommands(),
+		"ca":       tlsCACommands(),
+		"cert":     tlsCertCommands(),
 		"completion": {
 			{"bash", "Print the bash completion script", nil},
 			{"zsh", "Print the zsh completion script", nil},

@@ -44,7 +44,7 @@ func TestBashCompletionCompletesInABashShell(t *testing.T) {
 		require.NoError(t, err)
 		return strings.TrimSpace(string(out))
 	}
-	require.Equal(t, "keygen kv", complete("cairn", "k"))
+	require.Equal(t, "keygen keyring kv", complete("cairn", "k"))
 	require.Equal(t, "get", complete("cairn", "kv", "g"))
 	require.Equal(t, "list-peers", complete("cairn", "operator", "raft", "l"))
 	require.Equal(t, "datacenters nodes services", complete("cairn", "catalog", ""))

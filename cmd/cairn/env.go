@@ -1,6 +1,9 @@
 package main
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // defaultHTTPAddr is where client commands find the local agent.
 const defaultHTTPAddr = "127.0.0.1:8500"
@@ -38,4 +41,33 @@ func httpBaseURL(addr string) string {
 // else CONSUL_HTTP_TOKEN, else "" (the agent's default token applies).
 func httpToken(getenv func(string) string) string {
 	return firstEnv(getenv, "CAIRN_HTTP_TOKEN", "CONSUL_HTTP_TOKEN")
+}
+
+// httpSSL reports whether CAIRN_HTTP_SSL (else CONSUL_HTTP_SSL) asks for
+// HTTPS when the address has no scheme.
+func httpSSL(getenv func(string) string) bool {
+	return envBool(firstEnv(getenv, "CAIRN_HTTP_SSL", "CONSUL_HTTP_SSL"), false)
+}
+
+// httpSSLVerify reports whether the agent's certificate is checked:
+// CAIRN_HTTP_SSL_VERIFY (else CONSUL_HTTP_SSL_VERIFY) false turns the
+// check off, as in Consul.
+func httpSSLVerify(getenv func(string) string) bool {
+	return envBool(firstEnv(getenv, "CAIRN_HTTP_SSL_VERIFY", "CONSUL_HTTP_SSL_VERIFY"), true)
+}
+
+// envBool reads a boolean variable as strconv.ParseBool does, falling
+// back to def when it is empty or unreadable.
+func envBool(v string, def bool) bool {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return def
+	}
+	return b
+}
+
+// tlsEnv returns the TLS file variables: CAIRN_X, else CONSUL_X, for
+// CACERT, CAPATH, CLIENT_CERT, CLIENT_KEY and TLS_SERVER_NAME.
+func tlsEnv(getenv func(string) string, name string) string {
+	return firstEnv(getenv, "CAIRN_"+name, "CONSUL_"+name)
 }

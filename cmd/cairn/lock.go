@@ -120,8 +120,9 @@ func lineError(stderr io.Writer, msg string) int {
 	return 1
 }
 
-// run creates the session, acquires, runs the child while the lock is
-// held, then releases and cleans up.
+// run creates the session, keeps it renewed from then on (a wait for the
+// lock may outlast the session's TTL), acquires, runs the child while the
+// lock is held, then releases and cleans up.
 func (o *lockOptions) run(ctx context.Context, stdout, stderr io.Writer) int {
 	c := o.hf.client()
 	o.logf(stderr, "Setting up lock at path: %s/.lock", o.prefix)
@@ -130,15 +131,19 @@ func (o *lockOptions) run(ctx context.Context, stdout, stderr io.Writer) int {
 		return reportError(stderr, "Error creating session", err)
 	}
 	defer o.destroy(c, session, stderr)
+	alive, endSession := context.WithCancelCause(ctx)
+	renewing := make(chan struct{})
+	go func() { endSession(renewLockSession(alive, c, session)); close(renewing) }()
+	defer func() { endSession(nil); <-renewing }()
 	var holder lockHolder = newMutex(c, o.prefix, session, o.monitorRetry)
 	if o.limit > 1 {
 		holder = newSemaphore(c, o.prefix, session, o.limit, o.monitorRetry)
 	}
 	o.logf(stderr, "Attempting lock acquisition")
-	if !o.acquire(ctx, holder, stderr) {
+	if !o.acquire(ctx, alive, holder, stderr) {
 		return 1
 	}
-	childErr, ok := o.runHeld(ctx, c, session, holder, stdout, stderr)
+	childErr, ok := o.runHeld(ctx, alive, holder, stdout, stderr)
 	o.logf(stderr, "Releasing lock")
 	cctx, cancel := context.WithTimeout(context.Background(), lockCleanupTimeout)
 	defer cancel()
@@ -157,18 +162,22 @@ func (o *lockOptions) run(ctx context.Context, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// acquire takes the lock within -timeout, reporting why it did not.
-func (o *lockOptions) acquire(ctx context.Context, holder lockHolder, stderr io.Writer) bool {
-	actx := ctx
+// acquire takes the lock within -timeout while the session is alive,
+// reporting why it did not.
+func (o *lockOptions) acquire(ctx, alive context.Context, holder lockHolder, stderr io.Writer) bool {
+	actx := alive
 	if o.timeout > 0 {
 		var cancel context.CancelFunc
-		actx, cancel = context.WithTimeout(ctx, o.timeout)
+		actx, cancel = context.WithTimeout(alive, o.timeout)
 		defer cancel()
 	}
 	held, err := holder.acquire(actx, o.try.once)
 	switch {
 	case err != nil:
 		reportError(stderr, "Lock acquisition failed", err)
+		return false
+	case !held && ctx.Err() == nil && alive.Err() != nil:
+		reportError(stderr, "Lock acquisition failed", context.Cause(alive))
 		return false
 	case !held:
 		fmt.Fprintln(stderr, "Shutdown triggered or timeout during lock acquisition")
@@ -177,18 +186,17 @@ func (o *lockOptions) acquire(ctx context.Context, holder lockHolder, stderr io.
 	return true
 }
 
-// runHeld starts the child and watches the lock and the session while
-// it runs. It returns the child's exit error, and ok=false when the
-// child could not start or was stopped because the lock was lost or
-// cairn was told to shut down.
-func (o *lockOptions) runHeld(ctx context.Context, c *apiClient, session string, holder lockHolder,
+// runHeld starts the child and watches the lock, and the session through
+// alive, while it runs. It returns the child's exit error, and ok=false
+// when the child could not start or was stopped because the lock was lost
+// or cairn was told to shut down (ctx).
+func (o *lockOptions) runHeld(ctx, alive context.Context, holder lockHolder,
 	stdout, stderr io.Writer) (childErr error, ok bool) {
-	lost, lose := context.WithCancelCause(ctx)
+	lost, lose := context.WithCancelCause(alive)
 	defer lose(nil)
-	watchers := make(chan struct{}, 2)
-	go func() { lose(holder.monitor(lost)); watchers <- struct{}{} }()
-	go func() { lose(renewLockSession(lost, c, session)); watchers <- struct{}{} }()
-	defer func() { lose(nil); <-watchers; <-watchers }()
+	watching := make(chan struct{})
+	go func() { lose(holder.monitor(lost)); close(watching) }()
+	defer func() { lose(nil); <-watching }()
 
 	cmd := childCommand(o.child, o.shell, stdout, stderr, "CONSUL_LOCK_HELD=true")
 	if o.passStdin {

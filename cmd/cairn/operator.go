@@ -11,6 +11,7 @@ import (
 func operatorCommands() []command {
 	return []command{
 		{"raft", "Inspect and change the Raft peer set", runOperatorRaft},
+		{"autopilot", "Inspect and change Autopilot's settings and state", runOperatorAutopilot},
 	}
 }
 

@@ -13,6 +13,7 @@ func snapshotCommands() []command {
 	return []command{
 		{"save", "Save a snapshot of the cluster state to a file", runSnapshotSave},
 		{"restore", "Restore the cluster state from a snapshot file", runSnapshotRestore},
+		{"inspect", "Display what a snapshot file holds", runSnapshotInspect},
 	}
 }
 

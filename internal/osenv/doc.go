@@ -14,4 +14,7 @@
 //   - disk.go: Disk and File over os files, with fsync of files and directories.
 //   - network.go, stream.go: datagrams over UDP, and message streams over TCP,
 //     each message framed by a 4-byte big-endian length.
+//   - tls.go: TLS for the streams of RPC and Raft on the server port, told
+//     from gossip's by their first message; with verify_incoming, a peer
+//     without a certificate from the CA is refused and the log says why.
 package osenv

@@ -24,6 +24,7 @@ type Env struct {
 	rng    *rand.Rand
 	loop   *loop
 	net    *network
+	tls    *TLS
 
 	closeOnce sync.Once
 }
@@ -36,6 +37,8 @@ type Config struct {
 	DataDir string
 	// Logger is the node's logger; nil means no logging.
 	Logger *zap.Logger
+	// TLS, when set, wraps RPC and Raft streams in TLS (tls.go).
+	TLS *TLS
 }
 
 // New creates an Env. Its loop does not run until Run is called.
@@ -61,6 +64,7 @@ func New(cfg Config) (*Env, error) {
 		disk:   disk,
 		rng:    rand.New(rand.NewChaCha8(seed)),
 		loop:   newLoop(),
+		tls:    cfg.TLS,
 	}
 	e.net = newNetwork(e)
 	return e, nil

@@ -144,6 +144,10 @@ func (n *network) acceptLoop(ln net.Listener, accept func(netsim.Stream) netsim.
 			}
 			return
 		}
+		if n.env.tls != nil {
+			go n.acceptTLS(conn, accept)
+			continue
+		}
 		s := newStream(n, conn.RemoteAddr().String())
 		if !n.env.loop.post(func() { s.attach(conn, accept(s)) }) {
 			conn.Close()
@@ -174,7 +178,7 @@ func (n *network) Dial(addr netsim.Addr, h netsim.StreamHandler) netsim.Stream {
 			s.finish(fmt.Errorf("osenv: dial %s: %w: %v", addr, netsim.ErrUnreachable, err))
 			return
 		}
-		if !n.env.loop.post(func() { s.attach(conn, h) }) {
+		if !n.env.loop.post(func() { s.attachDialled(conn, h) }) {
 			conn.Close()
 		}
 	}()

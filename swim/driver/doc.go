@@ -21,8 +21,13 @@
 // start and retries every RetryJoinInterval until it knows another alive
 // member, so that the nodes of a pool may boot in any order.
 //
+// Keyring queries (Node.KeyringQuery) run an install, use, remove or list
+// on every member of the pool through gossip; a keyring a query changed is
+// saved before the answer that reports the change is sent.
+//
 // Files: node.go (start, the pump, timers), streams.go (stream exchanges),
-// join.go (retry join), keyring.go (keyring persistence and rotation).
+// join.go (retry join), keyring.go (keyring persistence and rotation),
+// keyquery.go (pool-wide keyring queries and their results).
 //
 // The tests run pools in netsim (cluster_test.go, sim_test.go,
 // faults_test.go, join_test.go) and five members over real UDP and TCP

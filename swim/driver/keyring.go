@@ -11,8 +11,8 @@ import (
 )
 
 // ErrNoKeyring is returned by keyring operations on a node without
-// encryption.
-var ErrNoKeyring = errors.New("swim/driver: encryption is not enabled")
+// encryption; it is swim's error, so that either name matches it.
+var ErrNoKeyring = swim.ErrNoKeyring
 
 // loadKeyring reads the keyring file if it exists (it wins over EncryptKey,
 // since it holds the keys as last rotated), else builds one from EncryptKey

@@ -74,6 +74,10 @@ type Node struct {
 	joinAttempts int
 
 	streamBytesSent uint64
+
+	// keyQueries maps the keyring queries this node started to their
+	// callers (keyquery.go).
+	keyQueries map[uint32]func(KeyringResult, error)
 }
 
 // Start binds the node's port, loads or creates its keyring, and starts the
@@ -273,6 +277,7 @@ func (n *Node) Stop() {
 	}
 	n.conn.Close()
 	n.listener.Close()
+	n.failKeyQueries(ErrStopped)
 }
 
 func (n *Node) handlePacket(from netsim.Addr, payload []byte) {
@@ -289,6 +294,9 @@ func (n *Node) pump() {
 		return
 	}
 	r := n.member.Ready()
+	if r.KeyringChanged {
+		n.persistKeyring()
+	}
 	for _, p := range r.Packets {
 		if err := n.conn.WriteTo(p.Payload, p.To); err != nil {
 			n.log.Debug("swim/driver: send packet", zap.String("to", p.To), zap.Error(err))
@@ -309,6 +317,7 @@ func (n *Node) pump() {
 	}
 	n.checkJoined()
 	n.arm()
+	n.deliverKeyQueries(r.KeyQueries)
 }
 
 // arm sets the single timer to the member's next deadline. A timer already

@@ -26,12 +26,14 @@ const API = {
   healthNode: "/v1/health/node/",
   kv: "/v1/kv/",
   sessions: "/v1/session/list",
-  leader: "/v1/status/leader",
-  raft: "/v1/operator/raft/configuration",
+  autopilotHealth: "/v1/operator/autopilot/health",
+  autopilotState: "/v1/operator/autopilot/state",
+  members: "/v1/agent/members",
+  gossip: "/v1/agent/cairn/gossip",
 };
 
 const WAIT = "30s"; // how long the server may hold a blocking query
-const POLL_MS = 5000; // refresh period of endpoints that do not block
+const POLL_MS = 2000; // refresh period of endpoints that do not block
 const RETRY_MIN_MS = 1000; // first wait after a failed request
 const RETRY_MAX_MS = 30000; // longest wait between retries
 const TOKEN_KEY = "cairn-ui-token";
@@ -186,7 +188,10 @@ function setToken(value) {
 // the X-Consul-Index header as a number (null when absent or malformed,
 // which makes watch() poll the endpoint) and data the
 // decoded JSON body (null for an empty body). A 404 is an answer, not an
-// error, when options.allow404 is set (an empty KV folder, a deleted key).
+// error, when options.allow404 is set (an empty KV folder, a deleted key);
+// so is any status listed in options.allowStatus, whose body is decoded
+// (autopilot's health answers 429 with its report when a server is
+// unhealthy).
 async function request(path, options = {}) {
   const url = new URL(path, location.origin);
   for (const [name, value] of Object.entries(options.params || {})) {
@@ -202,14 +207,15 @@ async function request(path, options = {}) {
     throw new ApiError(0, "cannot reach the agent: " + err.message);
   }
   const text = await res.text();
-  if (!res.ok && !(res.status === 404 && options.allow404)) {
+  const allowed = (options.allowStatus || []).includes(res.status);
+  if (!res.ok && !allowed && !(res.status === 404 && options.allow404)) {
     throw new ApiError(res.status, describeFailure(res.status, text));
   }
   const index = Number(res.headers.get("X-Consul-Index") || NaN);
   return {
     status: res.status,
     index: Number.isSafeInteger(index) && index >= 0 ? index : null,
-    data: res.ok && text !== "" ? JSON.parse(text) : null,
+    data: (res.ok || allowed) && text !== "" ? JSON.parse(text) : null,
   };
 }
 
@@ -227,8 +233,8 @@ function describeFailure(status, text) {
 // the server holds the request until something changes; an answer at the
 // same index (the wait ran out) is not passed on. An endpoint without the
 // header is polled every POLL_MS. Failures are shown and retried with
-// backoff. It stops when signal aborts.
-async function watch(path, params, signal, onData) {
+// backoff. It stops when signal aborts. options are passed to request.
+async function watch(path, params, signal, onData, options = {}) {
   let index = 0; // the last X-Consul-Index seen
   let seen = false; // whether onData has had an answer yet
   let retryMs = RETRY_MIN_MS;
@@ -236,7 +242,7 @@ async function watch(path, params, signal, onData) {
     try {
       const query = Object.assign({}, params, index > 0 ? { index, wait: WAIT } : {});
       const startedMs = Date.now();
-      const res = await request(path, { params: query, signal, allow404: true });
+      const res = await request(path, Object.assign({}, options, { params: query, signal, allow404: true }));
       retryMs = RETRY_MIN_MS;
       if (signal.aborted) return;
       showError(null);
@@ -264,7 +270,7 @@ async function watch(path, params, signal, onData) {
 }
 
 // live watches several endpoints at once. sources maps a name to
-// { path, params }; render is called with { name: answer } once every
+// { path, params, options } (options for request); render is called with { name: answer } once every
 // source has answered, and again whenever one of them changes.
 function live(signal, sources, render) {
   const latest = {};
@@ -273,7 +279,7 @@ function live(signal, sources, render) {
     watch(sources[name].path, sources[name].params || {}, signal, (res) => {
       latest[name] = res;
       if (names.every((n) => n in latest)) render(latest);
-    });
+    }, sources[name].options);
   }
 }
 
@@ -681,38 +687,120 @@ function sessionsView(root, signal) {
 
 // --------------------------------------------------------------- cluster
 
-// clusterView shows the Raft cluster: the leader, each server with its
-// role and vote, and this agent's own Raft state.
+// MEMBER_STATUS names serf's member status codes (/v1/agent/members).
+const MEMBER_STATUS = ["none", "alive", "leaving", "left", "failed"];
+
+// memberStatus names a member's status code.
+function memberStatus(code) {
+  return MEMBER_STATUS[code] || "unknown";
+}
+
+// formatContact shows a server's LastContact ("12.5ms", "0s"); a negative
+// duration means the leader has not heard from it in this term.
+function formatContact(contact) {
+  if (contact === undefined || contact === null || contact === "") return "—";
+  return String(contact).startsWith("-") ? "never" : String(contact);
+}
+
+// quorumOf answers how many voters make a quorum.
+function quorumOf(voters) {
+  return Math.floor(voters / 2) + 1;
+}
+
+// serverRows joins /v1/operator/autopilot/health's servers with
+// /state's role of each, sorted by name.
+function serverRows(health, state) {
+  const roles = (state && state.Servers) || {};
+  return ((health && health.Servers) || []).slice()
+    .sort((a, b) => byName(a.Name + a.ID, b.Name + b.ID))
+    .map((s) => Object.assign({}, s, { Status: (roles[s.ID] && roles[s.ID].Status) || (s.Voter ? "voter" : "non-voter") }));
+}
+
+// clusterView shows Raft as autopilot sees it (the leader, its term, and
+// for each server its role, last contact, last index and health) and the
+// gossip pool (members by state, suspicions and probe failures), polled
+// every few seconds, plus this agent's own Raft state.
 function clusterView(root, signal) {
-  const body = el("div", null, el("p", { class: "empty" }, "Loading…"));
-  replace(root, el("h1", null, "Cluster"), body);
+  const raftBody = el("div", { id: "cluster-raft" }, el("p", { class: "empty" }, "Loading…"));
+  const gossipBody = el("div", { id: "cluster-gossip" }, el("p", { class: "empty" }, "Loading…"));
+  const selfBody = el("div");
+  replace(root, el("h1", null, "Cluster"), el("h2", null, "Raft"), raftBody,
+    el("h2", null, "Gossip"), gossipBody, el("h2", null, "This agent's Raft state"), selfBody);
   live(signal, {
-    leader: { path: API.leader },
-    raft: { path: API.raft },
-    self: { path: API.self },
-  }, ({ leader, raft, self }) => {
-    const servers = ((raft.data && raft.data.Servers) || []).slice().sort((a, b) => byName(a.Node, b.Node));
-    const voters = servers.filter((s) => s.Voter).length;
+    health: { path: API.autopilotHealth, options: { allowStatus: [429] } },
+    state: { path: API.autopilotState },
+  }, ({ health, state }) => replace(raftBody, raftSection(health.data, state.data)));
+  live(signal, { members: { path: API.members }, gossip: { path: API.gossip } },
+    ({ members, gossip }) => replace(gossipBody, gossipSection(members.data || [], gossip.data || {})));
+  live(signal, { self: { path: API.self } }, ({ self }) => {
     const stats = (self.data && self.data.Stats && self.data.Stats.raft) || {};
-    replace(body,
-      keyValueList([
-        ["Leader", leader.data ? leader.data : badge("critical", "no leader known")],
-        ["Servers", String(servers.length)],
-        ["Voters", String(voters)],
-        ["Quorum", voters ? String(Math.floor(voters / 2) + 1) : "—"],
-        ["Failures tolerated", voters ? String(Math.floor((voters - 1) / 2)) : "—"],
-      ]),
-      el("h2", null, "Servers"),
-      table(["Node", "ID", "Address", "Role", "Voter"], servers.map((s) => [
-        s.Node ? el("a", { href: href("nodes", s.Node) }, s.Node) : "",
-        el("code", null, s.ID),
-        s.Address,
-        s.Leader ? badge("passing", "leader") : "follower",
-        s.Voter ? "yes" : "no",
-      ]), "No Raft configuration (this agent may not be a server)."),
-      el("h2", null, "This agent's Raft state"),
-      keyValueList(Object.keys(stats).sort(byName).map((k) => [k, stats[k]])));
+    replace(selfBody, keyValueList(Object.keys(stats).sort(byName).map((k) => [k, stats[k]])));
   });
+}
+
+// raftSection shows the leader's judgement of the Raft servers.
+function raftSection(health, state) {
+  const rows = serverRows(health, state);
+  const leader = rows.find((s) => s.Leader);
+  const voters = rows.filter((s) => s.Voter).length;
+  return [
+    keyValueList([
+      ["Leader", leader ? el("span", { class: "leader-name" }, leader.Name || leader.ID) : badge("critical", "no leader known")],
+      ["Term", leader ? String(leader.LastTerm) : "—"],
+      ["Health", health && health.Healthy ? badge("passing", "healthy") : badge("critical", "unhealthy")],
+      ["Voters", String(voters) + (voters ? " (quorum " + quorumOf(voters) + ")" : "")],
+      ["Failure tolerance", String(health ? health.FailureTolerance : "—")],
+      ["Optimistic failure tolerance", String(state ? state.OptimisticFailureTolerance : "—")],
+    ]),
+    table(["Server", "Role", "Address", "Gossip", "Last contact", "Last term", "Last index", "Health", "Stable since"],
+      rows.map((s) => [
+        s.Name ? el("a", { href: href("nodes", s.Name) }, s.Name) : el("code", null, s.ID),
+        s.Leader ? badge("passing", "leader") : s.Status,
+        s.Address,
+        s.SerfStatus === "alive" ? s.SerfStatus : badge("critical", s.SerfStatus),
+        formatContact(s.LastContact),
+        String(s.LastTerm),
+        String(s.LastIndex),
+        s.Healthy ? badge("passing", "healthy") : badge("critical", "unhealthy"),
+        s.StableSince || "",
+      ]), "No Raft servers known."),
+  ];
+}
+
+// gossipSection shows the LAN pool: members by state and each member,
+// then the pools' counters (cairn's gossip extension endpoint).
+function gossipSection(members, gossip) {
+  const byStatus = {};
+  for (const m of members) byStatus[memberStatus(m.Status)] = (byStatus[memberStatus(m.Status)] || 0) + 1;
+  const list = members.slice().sort((a, b) => byName(a.Name, b.Name));
+  return [
+    keyValueList(Object.keys(byStatus).sort(byName).map((s) => ["Members " + s, String(byStatus[s])])),
+    table(["Member", "Address", "Status", "Role", "Datacenter"], list.map((m) => [
+      m.Name,
+      m.Addr + ":" + m.Port,
+      m.Status === 1 ? badge("passing", "alive") : badge(m.Status === 3 ? "warning" : "critical", memberStatus(m.Status)),
+      (m.Tags && m.Tags.role) === "consul" ? "server" : "client",
+      (m.Tags && m.Tags.dc) || "",
+    ]), "This agent sees no gossip members."),
+    ["LAN", "WAN"].filter((pool) => gossip[pool]).map((pool) => poolCounters(pool, gossip[pool])),
+  ];
+}
+
+// poolCounters shows one pool's suspicions, probes and traffic.
+function poolCounters(pool, p) {
+  return el("article", { class: "card pool-" + pool.toLowerCase() },
+    el("h2", null, pool + " pool"),
+    keyValueList([
+      ["Suspected now", (p.Suspects || []).length ? (p.Suspects || []).join(", ") : "none"],
+      ["Declared failed", (p.Failed || []).length ? (p.Failed || []).join(", ") : "none"],
+      ["Suspicions raised", String(p.SuspicionsRaised)],
+      ["Probes sent", String(p.ProbesSent)],
+      ["Probes failed", String(p.ProbesFailed)],
+      ["Refutations", String(p.Refutations)],
+      ["Health score", String(p.HealthScore) + (p.HealthScore ? " (degraded: probing more patiently)" : " (healthy)")],
+      ["Packets sent / received", p.PacketsSent + " / " + p.PacketsReceived],
+      ["Bytes sent / received", p.BytesSent + " / " + p.BytesReceived],
+    ]));
 }
 
 // ------------------------------------------------------------ start-up
@@ -755,7 +843,7 @@ if (typeof module === "object" && module.exports) {
   // Loaded by node for the tests of the pure helpers.
   module.exports = {
     API, parseRoute, encodePath, href, parentFolder, decodeValue, countStatuses, worstStatus, formatNanos,
-    watch, setToken,
+    watch, setToken, memberStatus, formatContact, quorumOf, serverRows, request,
   };
 } else {
   start();

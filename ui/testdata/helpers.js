@@ -53,6 +53,20 @@ assert.equal(app.formatNanos(15e9), "15s");
 assert.equal(app.formatNanos(250e6), "250ms");
 assert.equal(app.formatNanos(0), "0s");
 
+// Cluster view helpers: serf status codes, last contact, quorum, and the
+// servers joined with their roles from /state.
+assert.equal(app.memberStatus(1), "alive");
+assert.equal(app.memberStatus(4), "failed");
+assert.equal(app.memberStatus(9), "unknown");
+assert.equal(app.formatContact("12.5ms"), "12.5ms");
+assert.equal(app.formatContact("-1ns"), "never");
+assert.equal(app.formatContact(undefined), "—");
+assert.deepEqual([1, 2, 3, 4, 5].map(app.quorumOf), [1, 2, 2, 3, 3]);
+const rows = app.serverRows(
+  { Servers: [{ ID: "b", Name: "s2", Voter: true }, { ID: "a", Name: "s1", Voter: true, Leader: true }, { ID: "c", Name: "s3", Voter: false }] },
+  { Servers: { a: { Status: "leader" }, b: { Status: "voter" } } });
+assert.deepEqual(rows.map((r) => [r.Name, r.Status]), [["s1", "leader"], ["s2", "voter"], ["s3", "non-voter"]]);
+
 // Every path in API is an endpoint path.
 for (const path of Object.values(app.API)) assert.match(path, /^\/v1\/[a-z/]+$/);
 
@@ -94,7 +108,17 @@ async function testWatch() {
   assert.deepEqual(seen, [5, 7, 3, 4]);
 }
 
-testWatch().then(() => console.log("ok"), (err) => {
+// request: a status in allowStatus is an answer with its body decoded
+// (autopilot's 429), any other failure an ApiError with the status.
+async function testAllowStatus() {
+  globalThis.fetch = async () => new Response(JSON.stringify({ Healthy: false }), { status: 429 });
+  const res = await app.request("/v1/operator/autopilot/health", { allowStatus: [429] });
+  assert.equal(res.status, 429);
+  assert.deepEqual(res.data, { Healthy: false });
+  await assert.rejects(app.request("/v1/operator/autopilot/health"), (err) => err.status === 429);
+}
+
+testWatch().then(testAllowStatus).then(() => console.log("ok"), (err) => {
   console.error(err);
   process.exit(1);
 });
