@@ -74,6 +74,9 @@
 //   - aclreplication.go, aclforward.go: a secondary datacenter's
 //     replication of the primary's policies and global tokens, and the
 //     forwarding of its global ACL writes to the primary.
+//   - rpcauth.go: the token envelope every catalog RPC carries, and the
+//     check a server makes of it.
+//   - keyring.go: keyring operations across the LAN and WAN pools.
 //   - metrics.go, metrics_events.go, metrics_disk.go: the Raft, gossip,
 //     RPC and catalog figures the agent records for /v1/agent/metrics.
 package core

@@ -26,14 +26,24 @@
 // answers from the local catalog even without a leader; the default reads
 // locally but needs a known leader.
 //
-// # What is not built yet
+// # Servers, clients and other datacenters
 //
-// The /v1/agent service and check endpoints write straight to the catalog
-// through Raft: the agent's local state, anti-entropy and check runners
-// (HTTP, TCP, TTL expiry) come later, and TTL checks keep the status they
-// were last given. Only a single server runs: bootstrap_expect > 1, client
-// agents and ACLs are refused at start (errors.go), ?dc naming another
-// datacenter answers "No path to datacenter".
+// A server agent answers from its own catalog; a follower forwards writes
+// and consistent reads to the leader. A client agent serves its own
+// endpoints (/v1/agent/*, events, its view of coordinates) from its local
+// state and relays every other request whole to a server over RPC
+// (relay.go), blocking queries included; a request with ?dc naming another
+// datacenter is relayed to a server there across the WAN.
+//
+// # ACLs (aclauth.go, aclrules.go, aclapi.go, rpcauth.go)
+//
+// With acl.enabled every request's token (X-Consul-Token, a Bearer
+// header, ?token=, else the agent's default token) is resolved, each route
+// checks the permission Consul's rules give it, and lists are filtered to
+// what the token may read. The token stays in the request's context, so a
+// write forwarded to the leader carries it and the leader checks it again;
+// RPCs from other agents are checked the same way (rpcauth.go), and the
+// agent's own writes carry acl.tokens.agent (agenttoken.go).
 //
 // # Sessions, locks and transactions
 //
@@ -61,6 +71,20 @@
 //   - query.go, query_exec.go: prepared queries (/v1/query), executed by
 //     the server that receives them, failing over to the nearest and the
 //     listed datacenters across the WAN.
+//   - relay.go: a client agent's relay of requests to a server, and the
+//     servers' side of it; agentlocal.go, agenthealth.go, agentconfig.go,
+//     runners.go, reload.go: the agent's own services and checks, their
+//     runners, and reload; watches.go: the config's watches.
+//   - aclauth.go, aclrules.go, aclapi.go, agenttoken.go, rpcauth.go,
+//     aclreplication.go: ACL resolution and enforcement, /v1/acl/*, the
+//     agent's tokens, RPC checks and /v1/acl/replication.
+//   - https.go, servertls.go: the HTTPS listener and which streams on the
+//     server port must come over TLS.
+//   - keyring.go: /v1/operator/keyring; operator.go: join, leave,
+//     force-leave and /v1/operator/raft/*; snapshot.go: /v1/snapshot;
+//     monitor.go: /v1/agent/monitor; events.go, eventapi.go: user events;
+//     coordinate.go: /v1/coordinate/* and ?near; lock.go: the data dir's
+//     lock, so that two agents never share one Raft log.
 //   - dns.go, dnssource.go: the DNS interface and its sources: the local
 //     catalog, reads relayed to a server, and other datacenters' catalogs
 //     read across the WAN.
