@@ -228,6 +228,9 @@ type Autopilot struct {
 	LastContactThreshold    time.Duration
 	MaxTrailingLogs         int
 	ServerStabilizationTime time.Duration
+	// MinQuorum is the number of servers dead-server cleanup never goes
+	// below (0: no floor beyond a quorum of the live voters).
+	MinQuorum int
 }
 
 // ServiceDefinition is a service registered from a config file.

@@ -113,13 +113,14 @@
 //	dns_config.only_passing           false            drop instances with warning checks
 //	dns_config.allow_stale            true             let any server answer
 //	dns_config.max_stale              87600h           staleness bound of DNS answers
-//	telemetry.prometheus_retention_time 0s             >0 enables the Prometheus format
+//	telemetry.prometheus_retention_time 0s             accepted; Prometheus format is always served
 //	telemetry.disable_hostname        false            no host name prefix on gauges
 //	telemetry.metrics_prefix          "consul"         metric name prefix (dashboard compatible)
 //	autopilot.cleanup_dead_servers    true             remove failed servers from Raft
 //	autopilot.last_contact_threshold  200ms            healthy server's leader contact bound
 //	autopilot.max_trailing_logs       250              healthy server's log lag bound
 //	autopilot.server_stabilization_time 10s            healthy time before promotion
+//	autopilot.min_quorum              0                servers dead-server cleanup keeps
 //	session_ttl_min                   10s              shortest session TTL
 //	check_update_interval             5m               defer syncing unchanged check output
 //	enable_script_checks              false            allow script checks from any source

@@ -169,6 +169,7 @@ var autopilotSchema = object[*builder]{
 	"last_contact_threshold":    durationRule(false, func(b *builder, d time.Duration) { b.c.Autopilot.LastContactThreshold = d }),
 	"max_trailing_logs":         intRule(0, 1<<30, func(b *builder, n int) { b.c.Autopilot.MaxTrailingLogs = n }),
 	"server_stabilization_time": durationRule(false, func(b *builder, d time.Duration) { b.c.Autopilot.ServerStabilizationTime = d }),
+	"min_quorum":                intRule(0, 1<<16, func(b *builder, n int) { b.c.Autopilot.MinQuorum = n }),
 }
 
 // serviceTTLRule accepts {"name-or-prefix*": "duration"} and merges it.

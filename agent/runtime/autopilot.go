@@ -208,11 +208,11 @@ func (a *Agent) operatorAutopilotState(w http.ResponseWriter, r *http.Request, _
 }
 
 // autopilotSettings turns the configuration file's autopilot block into
-// the settings the leader seeds the catalog with. MinQuorum has no key in
-// the file and stays 0.
+// the settings the leader seeds the catalog with.
 func autopilotSettings(c config.Autopilot) *catalog.AutopilotConfig {
 	return &catalog.AutopilotConfig{
 		CleanupDeadServers: c.CleanupDeadServers, LastContactThreshold: c.LastContactThreshold,
 		MaxTrailingLogs: uint64(max(c.MaxTrailingLogs, 0)), ServerStabilizationTime: c.ServerStabilizationTime,
+		MinQuorum: uint(max(c.MinQuorum, 0)),
 	}
 }

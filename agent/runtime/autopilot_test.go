@@ -65,8 +65,9 @@ func seededAutopilot(t *testing.T, c *api.Client) *api.AutopilotConfiguration {
 }
 
 func TestAutopilotConfigurationStartsFromTheConfigFile(t *testing.T) {
-	_, c := startAgent(t, `, "autopilot": {"cleanup_dead_servers": false, "max_trailing_logs": 42, "last_contact_threshold": "1s"}`)
+	_, c := startAgent(t, `, "autopilot": {"cleanup_dead_servers": false, "max_trailing_logs": 42, "last_contact_threshold": "1s", "min_quorum": 3}`)
 	conf := seededAutopilot(t, c)
+	require.Equal(t, uint(3), conf.MinQuorum)
 	require.False(t, conf.CleanupDeadServers)
 	require.Equal(t, uint64(42), conf.MaxTrailingLogs)
 	require.Equal(t, time.Second, conf.LastContactThreshold.Duration())
