@@ -59,6 +59,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "-v", "-version", "--version":
 		return runVersion(nil, stdout, stderr)
+	case "-autocomplete-install":
+		return runAutocomplete(true, stdout, stderr)
+	case "-autocomplete-uninstall":
+		return runAutocomplete(false, stdout, stderr)
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -78,4 +82,6 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "    %-12s %s\n", c.name, c.synopsis)
 	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Shell completion: cairn -autocomplete-install (or -autocomplete-uninstall)")
 }
