@@ -56,6 +56,8 @@ type syncState struct {
 	gen     int
 	wanted  int
 	waiters []syncWaiter
+	// lastErr is how the last sync ended.
+	lastErr error
 	// Syncs and Commands count completed syncs and the commands they
 	// applied, for tests and metrics.
 	syncs    int
@@ -75,10 +77,14 @@ func (l *Local) changed() {
 }
 
 // AwaitSync calls done once a sync that covers every change made so far
-// has ended, with its error.
+// has ended, with its error: at once when that sync has already ended.
 func (l *Local) AwaitSync(done func(error)) {
 	if l.stopped {
 		done(ErrStopped)
+		return
+	}
+	if !l.sync.running && l.sync.wanted <= l.sync.gen {
+		done(l.sync.lastErr)
 		return
 	}
 	l.sync.waiters = append(l.sync.waiters, syncWaiter{gen: l.sync.wanted, done: done})
@@ -164,7 +170,7 @@ func (l *Local) applyInOrder(cmds []catalog.Command, i int) {
 // syncDone ends a sync: a failed one is retried after syncRetry, and a
 // change that came meanwhile starts the next at once.
 func (l *Local) syncDone(err error) {
-	l.sync.running = false
+	l.sync.running, l.sync.lastErr = false, err
 	l.wakeWaiters(err)
 	if l.stopped {
 		return

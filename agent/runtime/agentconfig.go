@@ -70,9 +70,9 @@ func checkFromConfig(cd config.CheckDefinition, serviceID, serviceName string, i
 	return lc, nil
 }
 
-// addConfigEntries puts the config's services and checks in the local
+// putConfigEntries puts the config's services and checks in the local
 // state and starts the runners of their checks.
-func (a *Agent) addConfigEntries(e configEntries) error {
+func (a *Agent) putConfigEntries(e configEntries) error {
 	var started []core.LocalCheck
 	err := a.onLocal(func(l *core.Local) error {
 		for _, svc := range e.services {

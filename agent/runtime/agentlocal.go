@@ -138,10 +138,23 @@ func (a *Agent) agentServiceRegister(w http.ResponseWriter, r *http.Request, _ s
 	if err := permission(authz(r).ServiceWrite(svc.Service)); err != nil {
 		return err
 	}
-	if err := a.onLocal(func(l *core.Local) error { return l.AddService(svc, checks) }); err != nil {
+	token := secretOf(r)
+	var persistErr error
+	err = a.onLocal(func(l *core.Local) error {
+		replaced := serviceCheckIDs(l, svc.ID)
+		if err := l.AddService(svc, checks); err != nil {
+			return err
+		}
+		persistErr = a.persistService(l, svc, replaced, token)
+		return nil
+	})
+	if err != nil {
 		return badRequest("%v", err)
 	}
 	a.startRunners(checks)
+	if persistErr != nil {
+		return persistErr
+	}
 	a.awaitSync(r.Context())
 	return nil
 }
@@ -163,7 +176,10 @@ func (a *Agent) agentServiceDeregister(w http.ResponseWriter, r *http.Request, i
 				dropped = append(dropped, c.CheckID)
 			}
 		}
-		return l.RemoveService(id)
+		if err := l.RemoveService(id); err != nil {
+			return err
+		}
+		return a.unpersistService(id, dropped)
 	})
 	if errors.Is(err, core.ErrUnknownService) {
 		return notFound("Unknown service ID %q. Ensure that the service ID is passed, not the service name.", id)
@@ -196,7 +212,15 @@ func (a *Agent) agentCheckRegister(w http.ResponseWriter, r *http.Request, _ str
 	if err := a.checkWritable(r, lc.ServiceID); err != nil {
 		return err
 	}
-	err = a.onLocal(func(l *core.Local) error { return l.AddCheck(lc) })
+	token := secretOf(r)
+	var persistErr error
+	err = a.onLocal(func(l *core.Local) error {
+		if err := l.AddCheck(lc); err != nil {
+			return err
+		}
+		persistErr = a.persistCheck(l, lc.CheckID, token)
+		return nil
+	})
 	if errors.Is(err, core.ErrUnknownService) {
 		return badRequest("ServiceID %q does not exist", c.ServiceID)
 	}
@@ -204,6 +228,9 @@ func (a *Agent) agentCheckRegister(w http.ResponseWriter, r *http.Request, _ str
 		return badRequest("%v", err)
 	}
 	a.startRunners([]core.LocalCheck{lc})
+	if persistErr != nil {
+		return persistErr
+	}
 	a.awaitSync(r.Context())
 	return nil
 }
@@ -239,7 +266,12 @@ func (a *Agent) agentCheckDeregister(w http.ResponseWriter, r *http.Request, id 
 	if err := a.checkWritable(r, a.checkOwner(id)); err != nil {
 		return err
 	}
-	err := a.onLocal(func(l *core.Local) error { return l.RemoveCheck(id) })
+	err := a.onLocal(func(l *core.Local) error {
+		if err := l.RemoveCheck(id); err != nil {
+			return err
+		}
+		return a.unpersistCheck(id)
+	})
 	if errors.Is(err, core.ErrUnknownCheck) {
 		return notFound("Unknown check ID %q. Ensure that the check ID is passed, not the check name.", id)
 	}
@@ -283,7 +315,12 @@ func (a *Agent) updateTTLCheck(r *http.Request, id, status, output string) error
 	if err := a.checkWritable(r, a.checkOwner(id)); err != nil {
 		return err
 	}
-	err := a.onLocal(func(l *core.Local) error { return l.UpdateCheck(id, status, output, true) })
+	err := a.onLocal(func(l *core.Local) error {
+		if err := l.UpdateCheck(id, status, output, true); err != nil {
+			return err
+		}
+		return a.persistCheckState(l, id)
+	})
 	switch {
 	case errors.Is(err, core.ErrUnknownCheck):
 		return notFound("Unknown check ID %q. Ensure that the check ID is passed, not the check name.", id)

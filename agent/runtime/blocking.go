@@ -56,17 +56,16 @@ func (a *Agent) serveRead(w http.ResponseWriter, r *http.Request, read readFunc)
 		expired = t.C
 	}
 	for first := true; ; first = false {
-		meta, err := a.queryMeta()
+		meta, err := a.prepareRead(ctx, mode, first)
 		if err != nil {
 			return err
 		}
-		if mode != modeStale && !meta.KnownLeader {
-			return errNoLeader
+		// A nil WatchSet watches nothing: a read that cannot block
+		// leaves no notifier behind in the catalog's watch registry.
+		var ws *catalog.WatchSet
+		if opts.minIndex > 0 {
+			ws = &catalog.WatchSet{}
 		}
-		if err := a.catchUp(ctx, mode, first); err != nil {
-			return err
-		}
-		ws := &catalog.WatchSet{}
 		index, v, err := read(ws)
 		if err != nil {
 			return err
@@ -86,18 +85,35 @@ func (a *Agent) serveRead(w http.ResponseWriter, r *http.Request, read readFunc)
 	}
 }
 
-// catchUp makes the local catalog fit for a read in mode: consistent
+// prepareRead fetches the server's leadership view and makes the local
+// catalog fit for a read in mode, in one trip to the loop: consistent
 // confirms leadership every time; default (leader) mode catches up with
 // the leader's applied index before the first read, so a client sees its
-// own acknowledged writes through any server; stale reads as is.
-func (a *Agent) catchUp(ctx context.Context, mode string, first bool) error {
-	switch {
-	case mode == modeConsistent:
-		return a.consistentRead(ctx)
-	case mode == modeLeader && first:
-		return a.leaderRead(ctx)
+// own acknowledged writes through any server; stale reads as is. Every
+// mode but stale refuses to read without a known leader.
+func (a *Agent) prepareRead(ctx context.Context, mode string, first bool) (core.QueryMeta, error) {
+	type outcome struct {
+		meta core.QueryMeta
+		err  error
 	}
-	return nil
+	o, err := onLoop(ctx, a, func(reply func(outcome)) {
+		meta := a.server.QueryMeta()
+		done := func(err error) { reply(outcome{meta, err}) }
+		switch {
+		case mode != modeStale && !meta.KnownLeader:
+			done(errNoLeader)
+		case mode == modeConsistent:
+			a.server.ConsistentRead(done)
+		case mode == modeLeader && first:
+			a.server.LeaderRead(done)
+		default:
+			done(nil)
+		}
+	})
+	if err != nil {
+		return core.QueryMeta{}, err
+	}
+	return o.meta, o.err
 }
 
 // waitChange waits until a watched key changes (true), the wait expires

@@ -7,9 +7,10 @@
 // Everything in agent/core runs on the Env's one loop, as in the
 // simulator. HTTP handlers run on net/http's goroutines and never touch
 // the server directly: a write posts a closure to the loop (Env.Post) that
-// proposes the command and answers on a channel (bridge.go); leadership
-// information is fetched with Env.Do. Catalog reads are the exception:
-// they take the catalog's read lock, so handlers call them directly.
+// proposes the command and answers on a channel (bridge.go); a read gets
+// the leadership view in the same trip to the loop as its catch-up
+// (blocking.go). The catalog reads themselves take the catalog's read
+// lock, so handlers call them directly.
 //
 // # Blocking queries (blocking.go)
 //
@@ -75,11 +76,13 @@
 //     servers' side of it; agentlocal.go, agenthealth.go, agentconfig.go,
 //     runners.go, reload.go: the agent's own services and checks, their
 //     runners, and reload; watches.go: the config's watches.
+//   - persist.go: API-registered services and checks, kept in data_dir.
 //   - aclauth.go, aclrules.go, aclapi.go, agenttoken.go, rpcauth.go,
 //     aclreplication.go: ACL resolution and enforcement, /v1/acl/*, the
 //     agent's tokens, RPC checks and /v1/acl/replication.
-//   - https.go, servertls.go: the HTTPS listener and which streams on the
-//     server port must come over TLS.
+//   - https.go, servertls.go: the HTTPS listener (alone when ports.http
+//     is -1: APIURL is then https://) and which streams on the server
+//     port must come over TLS.
 //   - keyring.go: /v1/operator/keyring; operator.go: join, leave,
 //     force-leave and /v1/operator/raft/*; snapshot.go: /v1/snapshot;
 //     monitor.go: /v1/agent/monitor; events.go, eventapi.go: user events;

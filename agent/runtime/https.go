@@ -52,3 +52,13 @@ func (a *Agent) HTTPSAddr() string {
 	}
 	return a.httpsLns[0].Addr().String()
 }
+
+// APIURL is the base URL a process on this host reaches the API at: the
+// plain HTTP listener ("http://host:port") when there is one, else the
+// HTTPS listener ("https://host:port") of an HTTPS-only agent.
+func (a *Agent) APIURL() string {
+	if addr := a.HTTPAddr(); addr != "" {
+		return "http://" + addr
+	}
+	return "https://" + a.HTTPSAddr()
+}

@@ -1,8 +1,11 @@
 package runtime
 
 import (
+	"encoding/base64"
 	"net/http"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cairn-sd/cairn/catalog"
 )
@@ -44,7 +47,7 @@ func (a *Agent) kvGet(w http.ResponseWriter, r *http.Request, key string) error 
 			if len(pairs) == 0 {
 				return idx, missing{}, nil
 			}
-			return idx, pairs, nil
+			return idx, kvPairs(pairs), nil
 		})
 	}
 	if key == "" {
@@ -59,7 +62,7 @@ func (a *Agent) kvGet(w http.ResponseWriter, r *http.Request, key string) error 
 		case raw:
 			return idx, rawValue(pair.Value), nil
 		}
-		return idx, []*catalog.KVPair{pair}, nil
+		return idx, kvPairs{pair}, nil
 	})
 }
 
@@ -141,4 +144,123 @@ func (a *Agent) kvDelete(w http.ResponseWriter, r *http.Request, key string) err
 	}
 	writeBool(w, ok)
 	return nil
+}
+
+// kvPairs is the answer of a KV read. Its JSON is exactly what
+// encoding/json writes for []*catalog.KVPair (writeJSON checks it
+// byte for byte in a fuzz target), built without reflection because KV
+// reads are the API's hottest path.
+type kvPairs []*catalog.KVPair
+
+// appendJSON appends the pairs as a JSON array to b.
+func (ps kvPairs) appendJSON(b []byte) []byte {
+	if ps == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, p := range ps {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendKVPairJSON(b, p)
+	}
+	return append(b, ']')
+}
+
+// jsonSizeHint is about the length of the pairs' JSON, to size a buffer.
+func (ps kvPairs) jsonSizeHint() int {
+	n := 2
+	for _, p := range ps {
+		if p != nil {
+			n += 128 + len(p.Key) + len(p.Session) + base64.StdEncoding.EncodedLen(len(p.Value))
+		}
+	}
+	return n
+}
+
+// appendKVPairJSON appends one pair as Consul's KVPair object: the value
+// in standard base64 (null when nil), Session left out when empty.
+func appendKVPairJSON(b []byte, p *catalog.KVPair) []byte {
+	if p == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, `{"Key":`...)
+	b = appendJSONString(b, p.Key)
+	b = append(b, `,"CreateIndex":`...)
+	b = strconv.AppendUint(b, p.CreateIndex, 10)
+	b = append(b, `,"ModifyIndex":`...)
+	b = strconv.AppendUint(b, p.ModifyIndex, 10)
+	b = append(b, `,"LockIndex":`...)
+	b = strconv.AppendUint(b, p.LockIndex, 10)
+	b = append(b, `,"Flags":`...)
+	b = strconv.AppendUint(b, p.Flags, 10)
+	b = append(b, `,"Value":`...)
+	if p.Value == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '"')
+		b = base64.StdEncoding.AppendEncode(b, p.Value)
+		b = append(b, '"')
+	}
+	if p.Session != "" {
+		b = append(b, `,"Session":`...)
+		b = appendJSONString(b, p.Session)
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string under encoding/json's
+// rules: quote, backslash and control bytes escaped (\b \f \n \r \t by
+// name, the rest as \u00XX), <, > and & escaped for HTML, each byte of
+// invalid UTF-8 replaced by \ufffd, and U+2028 and U+2029 escaped for
+// JSONP. Everything else is copied as is.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	done := 0 // s[:done] is in b
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= ' ' && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[done:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			done = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[done:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[done:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		done = i
+	}
+	b = append(b, s[done:]...)
+	return append(b, '"')
 }

@@ -38,9 +38,10 @@ const boundAddressesVersion = 1
 
 // BoundAddresses is the content of BoundAddressesFile.
 type BoundAddresses struct {
-	Version int    `json:"version"`
-	HTTP    string `json:"http"`
-	Server  string `json:"server"`
+	Version int `json:"version"`
+	// HTTP is the plain HTTP API's address, "" when ports.http is -1.
+	HTTP   string `json:"http"`
+	Server string `json:"server"`
 	// SerfLAN and DNS are the gossip and DNS addresses (added in the same
 	// version 1: readers of older files see them empty).
 	SerfLAN string `json:"serf_lan,omitempty"`
@@ -179,8 +180,8 @@ func checkSupported(cfg *config.Config) error {
 	if cfg.Server && !(cfg.DevMode || cfg.Bootstrap || cfg.BootstrapExpect >= 1) {
 		return errors.New("a server needs bootstrap_expect (or bootstrap) to form a cluster; set bootstrap_expect to the number of servers")
 	}
-	if len(cfg.ClientAddrs) == 0 || cfg.Ports.HTTP < 0 {
-		return errors.New("the HTTP API is disabled (no client_addr or ports.http = -1), so the agent would be unreachable")
+	if len(cfg.ClientAddrs) == 0 || (cfg.Ports.HTTP < 0 && cfg.Ports.HTTPS < 0) {
+		return errors.New("the HTTP API is disabled (no client_addr, or both ports.http and ports.https are -1), so the agent would be unreachable")
 	}
 	return nil
 }
@@ -250,9 +251,11 @@ func (a *Agent) start() error {
 		return startErr
 	}
 	a.runner = a.newRunner()
-	if err := a.addConfigEntries(a.fromFiles); err != nil {
+	if err := a.putConfigEntries(a.fromFiles); err != nil {
 		return fmt.Errorf("config services and checks: %w", err)
 	}
+	a.restoreLocal() // what the API registered before the last stop (persist.go); the config wins
+
 	if err := a.serveHTTP(); err != nil {
 		return err
 	}
@@ -381,13 +384,17 @@ func (a *Agent) wanGossipConfig() *core.GossipConfig {
 	return g
 }
 
-// serveHTTP listens on every client address and serves the API.
+// serveHTTP makes the API server and, unless ports.http is -1, listens
+// on every client address and serves the API over plain HTTP.
 func (a *Agent) serveHTTP() error {
 	a.conns = newConnLimiter(a.cfg.Limits.HTTPMaxConnsPerClient)
 	a.baseCtx, a.cancelBase = context.WithCancel(context.Background())
 	a.httpServer = &http.Server{Handler: a.handler(), ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:    zap.NewStdLog(a.logger.Named("http")),
 		BaseContext: func(net.Listener) context.Context { return a.baseCtx }}
+	if a.cfg.Ports.HTTP < 0 {
+		return nil
+	}
 	for _, addr := range a.cfg.ClientAddrs {
 		hostPort := net.JoinHostPort(addr.String(), strconv.Itoa(a.cfg.Ports.HTTP))
 		ln, err := net.Listen("tcp", hostPort)
@@ -409,8 +416,14 @@ func (a *Agent) serveHTTP() error {
 	return nil
 }
 
-// HTTPAddr is the address of the first HTTP listener, "host:port".
-func (a *Agent) HTTPAddr() string { return a.httpLns[0].Addr().String() }
+// HTTPAddr is the address of the first plain HTTP listener, "host:port",
+// or "" when ports.http is -1 (an HTTPS-only agent: see APIURL).
+func (a *Agent) HTTPAddr() string {
+	if a.cfg.Ports.HTTP < 0 || len(a.httpLns) == 0 {
+		return ""
+	}
+	return a.httpLns[0].Addr().String()
+}
 
 // ServerAddr is the address the Raft listener is bound to; "" on a client.
 func (a *Agent) ServerAddr() string {

@@ -138,8 +138,9 @@ func TestServerMetricsAppearAndMoveAsTheAgentWorks(t *testing.T) {
 	require.Eventually(t, func() bool {
 		after = scrapePrometheus(t, a)
 		changes, ok := after.value("consul_raft_leader_changes", nil)
-		return ok && changes >= 1
-	}, testWait, 20*time.Millisecond, "the leader's role, sampled by its role check, reaches the metrics")
+		checks, _ := after.value("consul_state_checks", nil)
+		return ok && changes >= 1 && checks >= 1
+	}, testWait, 20*time.Millisecond, "the leader's role (sampled by its role check) and its node's serfHealth check reach the metrics")
 
 	require.Positive(t, after.must(t, "consul_raft_term", nil))
 	require.Equal(t, 1.0, after.must(t, "consul_server_isLeader", nil))

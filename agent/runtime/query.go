@@ -52,16 +52,20 @@ func (a *Agent) queryRoot(w http.ResponseWriter, r *http.Request, _ string) erro
 }
 
 // queryItem serves /v1/query/<id> (GET, PUT, DELETE) and
-// /v1/query/<id|name>/execute and /explain (GET).
+// /v1/query/<id|name>/execute and /explain (GET only: another method
+// answers 405, as the route table answers it).
 func (a *Agent) queryItem(w http.ResponseWriter, r *http.Request, rest string) error {
 	id, action, _ := strings.Cut(strings.TrimPrefix(rest, "/"), "/")
 	if id == "" {
 		return badRequest("Missing query ID")
 	}
 	switch {
-	case action == "execute" && r.Method == http.MethodGet:
+	case (action == "execute" || action == "explain") && r.Method != http.MethodGet:
+		w.Header().Set("Allow", http.MethodGet)
+		return &httpError{http.StatusMethodNotAllowed, "method " + r.Method + " not allowed"}
+	case action == "execute":
 		return a.queryExecute(w, r, id)
-	case action == "explain" && r.Method == http.MethodGet:
+	case action == "explain":
 		return a.queryExplain(w, r, id)
 	case action != "":
 		return notFound("Unknown prepared query action %q", action)

@@ -10,22 +10,30 @@ import (
 	"github.com/cairn-sd/cairn/catalog"
 )
 
+// policyClient creates policy name with rules and a token holding it, and
+// returns a client of a with that token, and its secret.
+func policyClient(t *testing.T, a *Agent, root *api.Client, name, rules string) (*api.Client, string) {
+	t.Helper()
+	_, _, err := root.ACL().PolicyCreate(&api.ACLPolicy{Name: name, Rules: rules}, nil)
+	require.NoError(t, err)
+	tok, _, err := root.ACL().TokenCreate(&api.ACLToken{Policies: []*api.ACLTokenPolicyLink{{Name: name}}}, nil)
+	require.NoError(t, err)
+	c, err := api.NewClient(&api.Config{Address: a.HTTPAddr(), Token: tok.SecretID})
+	require.NoError(t, err)
+	return c, tok.SecretID
+}
+
 func TestPreparedQueriesFollowQueryPrefixRules(t *testing.T) {
 	a, anon := startACLAgent(t)
 	root := bootstrapToken(t, a)
 	registerDB(t, root, "geo-1", "10.0.0.1", api.HealthPassing)
-	_, _, err := root.ACL().PolicyCreate(&api.ACLPolicy{Name: "geo", Rules: `query_prefix "geo-" { policy = "write" }
+	geo, secret := policyClient(t, a, root, "geo", `query_prefix "geo-" { policy = "write" }
 service_prefix "" { policy = "read" }
-node_prefix "" { policy = "read" }`}, nil)
-	require.NoError(t, err)
-	tok, _, err := root.ACL().TokenCreate(&api.ACLToken{Policies: []*api.ACLTokenPolicyLink{{Name: "geo"}}}, nil)
-	require.NoError(t, err)
-	geo, err := api.NewClient(&api.Config{Address: a.HTTPAddr(), Token: tok.SecretID})
-	require.NoError(t, err)
+node_prefix "" { policy = "read" }`)
 
-	_, _, err = geo.PreparedQuery().Create(&api.PreparedQueryDefinition{Name: "db", Service: api.ServiceQuery{Service: "db"}}, nil)
+	_, _, err := geo.PreparedQuery().Create(&api.PreparedQueryDefinition{Name: "db", Service: api.ServiceQuery{Service: "db"}}, nil)
 	require.ErrorContains(t, err, "Permission denied", "db is outside the token's prefix")
-	id, _, err := geo.PreparedQuery().Create(&api.PreparedQueryDefinition{Name: "geo-db", Token: tok.SecretID,
+	id, _, err := geo.PreparedQuery().Create(&api.PreparedQueryDefinition{Name: "geo-db", Token: secret,
 		Service: api.ServiceQuery{Service: "db"}}, nil)
 	require.NoError(t, err)
 	_, _, err = root.PreparedQuery().Create(&api.PreparedQueryDefinition{Name: "private", Service: api.ServiceQuery{Service: "db"}}, nil)
@@ -37,7 +45,7 @@ node_prefix "" { policy = "read" }`}, nil)
 	require.Equal(t, "<hidden>", list[0].Token, "the query's token is for management eyes only")
 	got, _, err := root.PreparedQuery().Get(id, nil)
 	require.NoError(t, err)
-	require.Equal(t, tok.SecretID, got[0].Token)
+	require.Equal(t, secret, got[0].Token)
 	list, _, err = anon.PreparedQuery().List(nil)
 	require.NoError(t, err)
 	require.Empty(t, list)
@@ -104,4 +112,35 @@ func TestQueryRowsApplyTagsMetaAndHealth(t *testing.T) {
 	require.Equal(t, []string{"ok", "crit-ignored"}, names(sq))
 	sq.NodeMeta = map[string]string{"zone": "b"}
 	require.Empty(t, names(sq))
+}
+
+func TestPreparedQueryExecuteShowsTheChecksHealthServiceShows(t *testing.T) {
+	a, _ := startACLAgent(t)
+	root := bootstrapToken(t, a)
+	registerDB(t, root, "db-1", "10.0.0.1", api.HealthPassing)
+	registerDB(t, root, "db-2", "10.0.0.2", api.HealthPassing)
+	_, err := root.Catalog().Register(&api.CatalogRegistration{Node: "db-1", Address: "10.0.0.1",
+		Check: &api.AgentCheck{CheckID: "mem", Name: "mem", Status: api.HealthPassing}}, nil)
+	require.NoError(t, err)
+	limited, _ := policyClient(t, a, root, "db-1", `service "db" { policy = "read" }
+node "db-1" { policy = "read" }`)
+	_, _, err = root.PreparedQuery().Create(&api.PreparedQueryDefinition{Name: "db", Service: api.ServiceQuery{Service: "db"}}, nil)
+	require.NoError(t, err)
+
+	checkIDs := func(checks api.HealthChecks) []string {
+		var out []string
+		for _, c := range checks {
+			out = append(out, c.CheckID)
+		}
+		return out
+	}
+	entries, _, err := limited.Health().Service("db", "", false, nil)
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+	require.ElementsMatch(t, []string{"mem", "db-check"}, checkIDs(entries[0].Checks))
+	res, _, err := limited.PreparedQuery().Execute("db", nil)
+	require.NoError(t, err)
+	require.Equal(t, []string{"db-1"}, executedNodes(res), "db-2's node is not readable")
+	require.ElementsMatch(t, checkIDs(entries[0].Checks), checkIDs(res.Nodes[0].Checks),
+		"execute shows the checks /v1/health/service shows the same token")
 }

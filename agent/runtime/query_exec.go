@@ -41,9 +41,11 @@ type queryResult struct {
 	index uint64 // the local catalog index the answer reflects
 }
 
-// executeQuery runs q (already resolved and rendered). az filters the
-// local instances unless the query has its own Token; token is carried
-// to other datacenters when it has not. near and limit are the
+// executeQuery runs q (already resolved and rendered). az, or the
+// authorizer of the query's own Token when it has one, filters the local
+// instances and the checks shown with them as /v1/health/service does
+// (after the health rule has seen every check); token is carried to
+// other datacenters when the query has no Token. near and limit are the
 // request's ?near and ?limit (0: no limit).
 func (a *Agent) executeQuery(ctx context.Context, ws *catalog.WatchSet, q *catalog.PreparedQuery,
 	az *acl.Authorizer, token, near string, limit int) (*queryResult, error) {
@@ -67,6 +69,9 @@ func (a *Agent) executeQuery(ctx context.Context, ws *catalog.WatchSet, q *catal
 		rows = nil
 	}
 	rows = queryRows(sq, visible(az, rows, func(az *acl.Authorizer, row *catalog.CheckServiceNode) bool { return canReadNode(az, row.Node) }))
+	for _, row := range rows {
+		row.Checks = nonNil(filterChecks(az, row.Checks))
+	}
 	shuffleRows(rows)
 	if near = cmp.Or(near, sq.Near); near != "" {
 		nearReq := &http.Request{URL: &url.URL{RawQuery: url.Values{"near": {near}}.Encode()}}

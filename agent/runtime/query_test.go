@@ -228,3 +228,32 @@ func TestAQueryNearTheAgentPutsItsOwnNodeFirst(t *testing.T) {
 		require.Equal(t, testNode, res.Nodes[0].Node.Node, "the only node with a coordinate, and the nearest")
 	}
 }
+
+func TestPreparedQueryExecuteAndExplainAnswer405ToOtherMethods(t *testing.T) {
+	a, c := startAgent(t, "")
+	registerDB(t, c, "db-1", "10.0.0.1", api.HealthPassing)
+	id, _, err := c.PreparedQuery().Create(&api.PreparedQueryDefinition{Name: "db", Service: api.ServiceQuery{Service: "db"}}, nil)
+	require.NoError(t, err)
+	for _, target := range []string{id, "db"} {
+		for _, action := range []string{"execute", "explain"} {
+			for _, method := range []string{http.MethodPut, http.MethodDelete, http.MethodPost} {
+				req, err := http.NewRequest(method, "http://"+a.HTTPAddr()+"/v1/query/"+target+"/"+action, nil)
+				require.NoError(t, err)
+				resp, err := http.DefaultClient.Do(req)
+				require.NoError(t, err)
+				body, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				require.NoError(t, err)
+				require.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode, "%s %s", method, action)
+				require.Contains(t, resp.Header.Get("Allow"), http.MethodGet)
+				require.Contains(t, string(body), "method "+method+" not allowed")
+			}
+		}
+	}
+	_, _, err = c.PreparedQuery().Get(id, nil)
+	require.NoError(t, err, "a DELETE on /execute did not delete the query")
+	var res api.PreparedQueryExecuteResponse
+	require.Equal(t, http.StatusOK, getJSON(t, a, "/v1/query/db/execute", &res))
+	require.Len(t, res.Nodes, 1)
+	require.Equal(t, http.StatusNotFound, getJSON(t, a, "/v1/query/db/nonsense", &res), "an unknown action is still 404")
+}

@@ -41,7 +41,7 @@ func (a *Agent) Reload() error {
 		return fmt.Errorf("reload: %w", err)
 	}
 	a.fromFiles = entries
-	if err := a.addConfigEntries(entries); err != nil {
+	if err := a.putConfigEntries(entries); err != nil {
 		return fmt.Errorf("reload: %w", err)
 	}
 	if a.opts.Level != nil {

@@ -158,7 +158,7 @@ func (a *Agent) superviseWatch(ctx context.Context, c watchCommand) {
 	pause := time.Second
 	for ctx.Err() == nil {
 		cmd := exec.CommandContext(ctx, a.opts.Executable, c.args...)
-		cmd.Env = append(os.Environ(), "CAIRN_HTTP_ADDR="+a.HTTPAddr(), "CONSUL_HTTP_ADDR=", "CAIRN_HTTP_TOKEN="+c.token, "CONSUL_HTTP_TOKEN=")
+		cmd.Env = a.watchEnv(c.token)
 		out, err := cmd.CombinedOutput()
 		if ctx.Err() != nil {
 			return
@@ -172,6 +172,24 @@ func (a *Agent) superviseWatch(ctx context.Context, c watchCommand) {
 		}
 		pause = min(2*pause, watchRestartMax)
 	}
+}
+
+// watchEnv is the environment of a watch process: the agent's API and
+// the watch's token in cairn's variables, Consul's emptied so that they
+// cannot take over. An HTTPS-only agent is reached at an https:// URL
+// with its tls.https CA to check it by and its own certificate to show,
+// which verify_incoming asks for, as Consul's watches do.
+func (a *Agent) watchEnv(token string) []string {
+	env := append(os.Environ(), "CONSUL_HTTP_ADDR=", "CAIRN_HTTP_TOKEN="+token, "CONSUL_HTTP_TOKEN=")
+	if addr := a.HTTPAddr(); addr != "" {
+		return append(env, "CAIRN_HTTP_ADDR="+addr)
+	}
+	p := a.tls.Settings().HTTPS
+	env = append(env, "CAIRN_HTTP_ADDR="+a.APIURL(), "CAIRN_HTTP_SSL_VERIFY=", "CONSUL_HTTP_SSL_VERIFY=")
+	for _, v := range [][2]string{{"CACERT", p.CAFile}, {"CAPATH", p.CAPath}, {"CLIENT_CERT", p.CertFile}, {"CLIENT_KEY", p.KeyFile}, {"TLS_SERVER_NAME", ""}} {
+		env = append(env, "CAIRN_"+v[0]+"="+v[1], "CONSUL_"+v[0]+"=")
+	}
+	return env
 }
 
 // lastLine is the last non-empty line of out.

@@ -78,8 +78,12 @@ func runAgentUntil(signals <-chan os.Signal, cfg *config.Config, load func() (*c
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "cairn agent running: HTTP on %s, server on %s (node %q, datacenter %q, data dir %s)\n",
-		a.HTTPAddr(), a.ServerAddr(), cfg.NodeName, cfg.Datacenter, a.DataDir())
+	api := "HTTP on " + a.HTTPAddr()
+	if a.HTTPAddr() == "" {
+		api = "HTTPS on " + a.HTTPSAddr()
+	}
+	fmt.Fprintf(stdout, "cairn agent running: %s, server on %s (node %q, datacenter %q, data dir %s)\n",
+		api, a.ServerAddr(), cfg.NodeName, cfg.Datacenter, a.DataDir())
 	for stopped := false; !stopped; {
 		select {
 		case sig := <-signals:

@@ -183,5 +183,5 @@ func TestRealSocketsPoolDetectsAKilledMemberWhichRejoinsAndRefusesAForeignKey(t 
 		_, ok := r.stateOf(stranger.name)
 		require.False(t, ok, "%s heard of the stranger", r.name)
 	}
-	require.True(t, converged(pool)())
+	eventually(t, realWait, "the pool is whole, the stranger aside (a loaded machine may have a member suspected for a moment)", converged(pool))
 }
