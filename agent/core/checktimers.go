@@ -50,8 +50,18 @@ func (l *Local) armReap(c *localCheck) {
 		}
 		l.logger.Info("removing a service whose check stayed critical",
 			zap.String("service", svc), zap.String("check", id), zap.Duration("after", c.DeregisterCriticalServiceAfter))
+		var dropped []string
+		for _, other := range l.sortedChecks() {
+			if other.ServiceID == svc {
+				dropped = append(dropped, other.CheckID)
+			}
+		}
 		if err := l.RemoveService(svc); err != nil {
 			l.logger.Warn("removing a critical service failed", zap.String("service", svc), zap.Error(err))
+			return
+		}
+		if l.cfg.ServiceReaped != nil {
+			l.cfg.ServiceReaped(svc, dropped)
 		}
 	})
 }

@@ -68,6 +68,11 @@ type LocalConfig struct {
 	SyncInterval time.Duration
 	// PoolSize, if set, reports the number of pool members.
 	PoolSize func() int
+	// ServiceReaped, if set, is told of a service the agent removed itself
+	// because its check stayed critical past DeregisterCriticalServiceAfter,
+	// with the IDs of the checks removed with it (so that their runners
+	// stop and their saved files go).
+	ServiceReaped func(id string, checkIDs []string)
 	// Token, if set, returns the ACL token the agent's own writes carry
 	// (tokens.agent, else tokens.default); it is asked at every sync, so a
 	// token set at run time takes effect at the next one.

@@ -72,8 +72,9 @@
 //   - query.go, query_exec.go: prepared queries (/v1/query), executed by
 //     the server that receives them, failing over to the nearest and the
 //     listed datacenters across the WAN.
-//   - relay.go: a client agent's relay of requests to a server, and the
-//     servers' side of it; agentlocal.go, agenthealth.go, agentconfig.go,
+//   - relay.go, relaycancel.go: a client agent's relay of requests to a
+//     server, the servers' side of it, and the stop of a relayed blocking
+//     query whose caller left; agentlocal.go, agenthealth.go, agentconfig.go,
 //     runners.go, reload.go: the agent's own services and checks, their
 //     runners, and reload; watches.go: the config's watches.
 //   - persist.go: API-registered services and checks, kept in data_dir.

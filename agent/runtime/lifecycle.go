@@ -132,6 +132,9 @@ type Agent struct {
 	// the agent tokens set through the API (agenttoken.go).
 	acl    *aclState
 	tokens agentTokens
+	// relays are the relayed requests this server serves that may be
+	// stopped early (relaycancel.go).
+	relays relayCancels
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -329,6 +332,12 @@ func (a *Agent) startLocal() {
 		},
 		PoolSize: func() int { return len(a.member.Members()) },
 		Token:    a.agentOwnToken,
+		ServiceReaped: func(id string, checkIDs []string) {
+			a.stopRunners(checkIDs)
+			if err := a.unpersistService(id, checkIDs); err != nil {
+				a.logger.Error("removing the saved files of a reaped service failed", zap.String("service", id), zap.Error(err))
+			}
+		},
 	})
 }
 

@@ -308,3 +308,25 @@ func TestAnExpiredTTLStateIsNotRestored(t *testing.T) {
 	require.Equal(t, api.HealthCritical, checks["node-ttl"].Status)
 	require.NoFileExists(t, path, "a state past its TTL is dropped")
 }
+
+// TestAReapedServiceLeavesNoSavedFiles: a service the agent removes
+// because its check stayed critical past deregister_critical_service_after
+// takes its saved files with it, so a restart does not bring it back.
+func TestAReapedServiceLeavesNoSavedFiles(t *testing.T) {
+	dir := t.TempDir()
+	_, client, _ := startPersistAgent(t, dir)
+	require.NoError(t, client.Agent().ServiceRegister(&api.AgentServiceRegistration{
+		ID: "doomed", Name: "doomed",
+		Check: &api.AgentServiceCheck{CheckID: "doomed-ttl", TTL: "1s", DeregisterCriticalServiceAfter: "1s"},
+	}))
+	service := filepath.Join(dir, persistServicesDir, persistName("doomed"))
+	check := filepath.Join(dir, persistChecksDir, persistName("doomed-ttl"))
+	require.FileExists(t, service)
+	require.FileExists(t, check)
+	require.Eventually(t, func() bool {
+		services, err := client.Agent().Services()
+		return err == nil && services["doomed"] == nil
+	}, testWait, 50*time.Millisecond, "the agent never reaped the critical service")
+	require.NoFileExists(t, service)
+	require.NoFileExists(t, check)
+}

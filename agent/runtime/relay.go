@@ -58,6 +58,9 @@ type relayRequest struct {
 	RawQuery string
 	Header   http.Header
 	Body     []byte
+	// ID names a request that may block, so that the client can stop it
+	// (relaycancel.go); empty for one that answers at once.
+	ID string `json:",omitempty"`
 }
 
 // relayResponse is the server's answer to a relayed request.
@@ -80,7 +83,7 @@ func (a *Agent) relayTo(w http.ResponseWriter, r *http.Request, dc string) error
 		return err
 	}
 	req := relayRequest{Version: relayVersion, Method: r.Method, Path: r.URL.Path,
-		RawQuery: a.localNear(r.URL), Header: http.Header{}, Body: a.localSessionNode(r.URL.Path, body)}
+		RawQuery: a.localNear(r.URL), Header: http.Header{}, Body: a.localSessionNode(r.URL.Path, body), ID: relayID(r)}
 	for _, h := range relayedHeaders {
 		if v := r.Header.Values(h); len(v) > 0 {
 			req.Header[h] = v
@@ -106,6 +109,9 @@ func (a *Agent) relayTo(w http.ResponseWriter, r *http.Request, dc string) error
 		}
 	})
 	if err != nil {
+		if req.ID != "" && r.Context().Err() != nil {
+			a.cancelRelayed(dc, req.ID)
+		}
 		return err
 	}
 	if errors.Is(o.err, core.ErrNoPath) {
@@ -185,6 +191,7 @@ func relayDeadline(r *http.Request) time.Duration {
 // registerRelay makes a server answer relayed requests. Each runs on its
 // own goroutine, as a request on the HTTP port would.
 func (a *Agent) registerRelay() {
+	a.registerRelayCancel()
 	a.server.RegisterRPC(methodHTTP, func(body []byte, reply func([]byte, error)) {
 		go func() {
 			resp, err := a.serveRelayed(body)
@@ -209,6 +216,10 @@ func (a *Agent) serveRelayed(body []byte) ([]byte, error) {
 	}
 	ctx, cancel := context.WithTimeout(a.baseCtx, maxWait+maxWait/16+relayMargin)
 	defer cancel()
+	if req.ID != "" {
+		a.relays.add(req.ID, cancel)
+		defer a.relays.remove(req.ID)
+	}
 	hr, err := http.NewRequestWithContext(ctx, req.Method, req.Path+"?"+req.RawQuery, bytes.NewReader(req.Body))
 	if err != nil {
 		return nil, fmt.Errorf("relayed request: %w", err)
