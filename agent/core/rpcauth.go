@@ -17,7 +17,7 @@ import (
 // checks it again. The token travels in an envelope in front of the body:
 //
 //	byte     version = 1
-//	uvarint  length of the token, then the token
+//	uvarint  length of the token (minimal encoding), then the token
 //	rest     the method's own body
 //
 // With ACLs off the server has no RPCAuthorizer and the token is ignored.
@@ -60,7 +60,7 @@ func openToken(b []byte) (string, []byte, error) {
 		return "", nil, fmt.Errorf("%w: unknown version", errBadEnvelope)
 	}
 	n, k := binary.Uvarint(b[1:])
-	if k <= 0 || n > maxTokenLen || uint64(len(b)-1-k) < n {
+	if k <= 0 || k != len(binary.AppendUvarint(nil, n)) || n > maxTokenLen || uint64(len(b)-1-k) < n {
 		return "", nil, fmt.Errorf("%w: bad token length", errBadEnvelope)
 	}
 	start := 1 + k
