@@ -23,23 +23,12 @@ import (
 // pool.
 func startEncryptedServers(t *testing.T, key string) []*Agent {
 	t.Helper()
-	var servers []*Agent
-	var join string
-	for i := 1; i <= 3; i++ {
-		retry := ""
-		if join != "" {
-			retry = `"retry_join": ["` + join + `"],`
-		}
-		doc := fmt.Sprintf(`{"node_name": "k%d", "server": true, "bootstrap_expect": 3, "data_dir": %q,
+	servers := joinServers(t, 3, func(i int, retry string) *Agent {
+		return startConfiguredAgent(t, fmt.Sprintf(`{"node_name": "k%d", "server": true, "bootstrap_expect": 3, "data_dir": %q,
 			"bind_addr": "127.0.0.1", "client_addr": "127.0.0.1", "encrypt": %q, %s
 			"ports": {"http": 0, "server": 0, "serf_lan": 0, "serf_wan": 0, "dns": 0}}`,
-			i, t.TempDir(), key, retry)
-		a := startConfiguredAgent(t, doc)
-		if join == "" {
-			a.env.Do(func() { join = a.member.GossipAddr() })
-		}
-		servers = append(servers, a)
-	}
+			i, t.TempDir(), key, retry))
+	})
 	require.Eventually(t, func() bool {
 		for _, a := range servers {
 			alive := 0

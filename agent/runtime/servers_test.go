@@ -18,6 +18,22 @@ import (
 // catalog. Node names are s1..sn.
 func startServers(t *testing.T, n int, extra string) []*Agent {
 	t.Helper()
+	servers := joinServers(t, n, func(i int, retry string) *Agent {
+		return startConfiguredAgent(t, fmt.Sprintf(`{"node_name": "s%d", "server": true, "bootstrap_expect": %d, "data_dir": %q,
+			"bind_addr": "127.0.0.1", "client_addr": "127.0.0.1", %s
+			"ports": {"http": 0, "server": 0, "serf_lan": 0, "serf_wan": 0, "dns": 0}%s}`,
+			i, n, t.TempDir(), retry, extra))
+	})
+	require.Eventually(t, func() bool { return leaderOf(servers) >= 0 }, 3*testWait, 50*time.Millisecond,
+		"the servers never elected a leader")
+	return servers
+}
+
+// joinServers starts servers 1..n with start, which gets the server's
+// number and its retry_join stanza: empty for the first, the first's
+// gossip address for the others.
+func joinServers(t *testing.T, n int, start func(i int, retry string) *Agent) []*Agent {
+	t.Helper()
 	var servers []*Agent
 	var join string
 	for i := 1; i <= n; i++ {
@@ -25,18 +41,12 @@ func startServers(t *testing.T, n int, extra string) []*Agent {
 		if join != "" {
 			retry = `"retry_join": ["` + join + `"],`
 		}
-		doc := fmt.Sprintf(`{"node_name": "s%d", "server": true, "bootstrap_expect": %d, "data_dir": %q,
-			"bind_addr": "127.0.0.1", "client_addr": "127.0.0.1", %s
-			"ports": {"http": 0, "server": 0, "serf_lan": 0, "serf_wan": 0, "dns": 0}%s}`,
-			i, n, t.TempDir(), retry, extra)
-		a := startConfiguredAgent(t, doc)
+		a := start(i, retry)
 		if join == "" {
 			a.env.Do(func() { join = a.member.GossipAddr() })
 		}
 		servers = append(servers, a)
 	}
-	require.Eventually(t, func() bool { return leaderOf(servers) >= 0 }, 3*testWait, 50*time.Millisecond,
-		"the servers never elected a leader")
 	return servers
 }
 

@@ -62,25 +62,17 @@ func startLoggedAgent(t *testing.T, doc string) (*Agent, *observer.ObservedLogs)
 // a leader.
 func startTLSServers(t *testing.T, ca *tlstest.CA) ([]*Agent, []*observer.ObservedLogs) {
 	t.Helper()
-	var servers []*Agent
 	var logs []*observer.ObservedLogs
-	var join string
-	for i := 1; i <= 3; i++ {
-		retry := ""
-		if join != "" {
-			retry = `"retry_join": ["` + join + `"],`
-		}
+	servers := joinServers(t, 3, func(i int, retry string) *Agent {
 		certFile, keyFile := ca.Issue(tlsutil.KindServer, "dc1")
 		doc := fmt.Sprintf(`{"node_name": "s%d", "server": true, "bootstrap_expect": 3, "data_dir": %q,
 			"bind_addr": "127.0.0.1", "client_addr": "127.0.0.1", %s
 			"ports": {"http": 0, "https": 0, "server": 0, "serf_lan": 0, "serf_wan": 0, "dns": 0},
 			"tls": %s}`, i, t.TempDir(), retry, tlsStanza(ca.CertFile, certFile, keyFile))
 		a, l := startLoggedAgent(t, doc)
-		if join == "" {
-			a.env.Do(func() { join = a.member.GossipAddr() })
-		}
-		servers, logs = append(servers, a), append(logs, l)
-	}
+		logs = append(logs, l)
+		return a
+	})
 	require.Eventually(t, func() bool { return leaderOf(servers) >= 0 }, 3*testWait, 50*time.Millisecond,
 		"the servers never elected a leader over TLS")
 	return servers, logs
