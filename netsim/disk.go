@@ -282,7 +282,26 @@ func (f *file) Sync() error {
 	if f.closed {
 		return ErrClosed
 	}
-	ino := f.ino
+	f.disk.host.fsyncDelay("sync "+f.name, f.ino.sync())
+	return nil
+}
+
+// SyncAsync makes the file's content durable as Sync does, but the node is
+// not busy meanwhile: done is called when the fsync's time has passed, and
+// a crash before then undoes it.
+func (f *file) SyncAsync(done func(error)) {
+	h := f.disk.host
+	if f.closed {
+		h.env.callSoon(0, func() { done(ErrClosed) })
+		return
+	}
+	d := h.fsyncAsync("sync "+f.name, f.ino.sync())
+	h.env.callSoon(d, func() { done(nil) })
+}
+
+// sync copies the content to stable storage and returns the function that
+// undoes the copy (see inFlightSync).
+func (ino *inode) sync() (undo func()) {
 	prevDurable, prevPrefix := ino.durable, ino.prefix
 	if ino.prefix {
 		ino.durable = append(ino.durable, ino.data[len(ino.durable):]...)
@@ -291,10 +310,7 @@ func (f *file) Sync() error {
 		ino.prefix = true
 	}
 	ino.lastLen = 0
-	f.disk.host.fsyncDelay("sync "+f.name, func() {
-		ino.durable, ino.prefix = prevDurable, prevPrefix
-	})
-	return nil
+	return func() { ino.durable, ino.prefix = prevDurable, prevPrefix }
 }
 
 func (f *file) Close() error {

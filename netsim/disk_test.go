@@ -256,3 +256,56 @@ func TestCrashDuringSlowFsyncLosesThatSync(t *testing.T) {
 	require.Equal(t, "early;", run(50*time.Millisecond), "a crash inside the fsync undoes it")
 	require.Equal(t, "early;late;", run(150*time.Millisecond), "a completed fsync survives")
 }
+
+func TestSyncAsyncLeavesTheNodeFreeAndCallsBackWhenTheFsyncEnds(t *testing.T) {
+	sim := netsim.New(1, netsim.Options{LAN: fixedLAN})
+	p := addProbes(sim, []string{"a", "b"})
+	sim.SetDiskFaults("b", netsim.DiskFaults{FsyncMin: 100 * time.Millisecond, FsyncMax: 100 * time.Millisecond})
+	f, err := p["b"].env.Disk().Create("f")
+	require.NoError(t, err)
+	var doneAt time.Duration
+	p["b"].env.AfterFunc(time.Second, func() {
+		write(t, f, "x")
+		returned := false
+		f.SyncAsync(func(err error) {
+			require.NoError(t, err)
+			require.True(t, returned, "done must not run inside SyncAsync")
+			doneAt = p["b"].env.Now().Sub(netsim.Epoch)
+		})
+		returned = true
+	})
+	sim.At(time.Second, func() { p["a"].send("b", "x") })
+	sim.RunFor(2 * time.Second)
+	require.Len(t, p["b"].got, 1)
+	require.Equal(t, time.Second+10*time.Millisecond, p["b"].got[0].at, "the node handles messages during the fsync")
+	require.Equal(t, time.Second+100*time.Millisecond, doneAt)
+}
+
+func TestCrashBeforeSyncAsyncCompletesLosesThatSync(t *testing.T) {
+	run := func(crashAfter time.Duration) (string, bool) {
+		sim, env := diskHost(t, 1)
+		sim.SetDiskFaults("a", netsim.DiskFaults{FsyncMin: 100 * time.Millisecond, FsyncMax: 100 * time.Millisecond})
+		d := env().Disk()
+		f, err := d.Create("log")
+		require.NoError(t, err)
+		require.NoError(t, d.SyncDir("."))
+		write(t, f, "early;")
+		require.NoError(t, f.Sync())
+		sim.RunFor(time.Second)
+		write(t, f, "late;")
+		called := false
+		f.SyncAsync(func(error) { called = true })
+		sim.RunFor(crashAfter)
+		sim.Restart("a", true)
+		sim.RunFor(time.Second)
+		got, err := env().Disk().ReadFile("log")
+		require.NoError(t, err)
+		return string(got), called
+	}
+	got, called := run(50 * time.Millisecond)
+	require.Equal(t, "early;", got, "a crash inside the fsync undoes it")
+	require.False(t, called, "the crashed boot is not called back")
+	got, called = run(150 * time.Millisecond)
+	require.Equal(t, "early;late;", got, "a completed fsync survives")
+	require.True(t, called)
+}

@@ -42,19 +42,28 @@ type inFlightSync struct {
 // crash could never fall between a message sent before an fsync and the
 // fsync itself, and a driver that acknowledges too early would go unseen.
 func (h *host) fsyncDelay(what string, undo func()) {
+	if d := h.fsyncAsync(what, undo); d > 0 {
+		h.busyUntil = h.nodeNow() + d
+	}
+}
+
+// fsyncAsync starts one fsync beside the node and returns how long it
+// takes (zero without the slow-fsync fault). Until it completes, a crash
+// runs undo.
+func (h *host) fsyncAsync(what string, undo func()) int64 {
 	f := &h.diskFault
 	if f.FsyncMax <= 0 {
-		return
+		return 0
 	}
 	d := between(h.diskRand, int64(f.FsyncMin), int64(f.FsyncMax))
 	if d <= 0 {
-		return
+		return 0
 	}
 	start := h.nodeNow()
-	h.busyUntil = start + d
 	h.inFlight = slices.DeleteFunc(h.inFlight, func(s inFlightSync) bool { return s.doneAt <= h.sim.now })
 	h.inFlight = append(h.inFlight, inFlightSync{doneAt: start + d, undo: undo})
 	h.sim.trace.record(trDisk, start, h.name, "", "", what+" slow "+time.Duration(d).String(), nil)
+	return d
 }
 
 // undoInFlightSyncs reverts, newest first, the syncs a crash interrupted.

@@ -147,5 +147,11 @@ type File interface {
 	Truncate(size int64) error
 	// Sync makes every write so far durable.
 	Sync() error
+	// SyncAsync makes every write so far durable without making the node
+	// wait: the fsync runs beside the node, which goes on handling events,
+	// and done is called on the node's loop once it has ended, never
+	// before SyncAsync returns. Writes made meanwhile are not covered. A
+	// crash before done is called may lose what it covers.
+	SyncAsync(done func(error))
 	Close() error
 }

@@ -153,6 +153,16 @@ func (e *nodeEnv) AfterFunc(d time.Duration, f func()) Timer {
 	return t
 }
 
+// callSoon runs f on the node d true nanoseconds from now, unless the
+// boot ends first: the completion of work that ran beside the node.
+func (e *nodeEnv) callSoon(d int64, f func()) {
+	if e.dead {
+		return
+	}
+	t := &timer{env: e, fn: f}
+	e.sim.schedule(event{at: e.host.nodeNow() + d, kind: evTimer, host: e.host, timer: t})
+}
+
 // Stop cancels the call if it is still pending. The queue entry stays
 // until its time comes (or until stopped timers are purged).
 func (t *timer) Stop() bool {

@@ -49,6 +49,10 @@
 // replace that entry and all after it. rd.CommittedEntries of type
 // EntryNoop and EntryConfig carry nothing for the state machine.
 //
+// Applying may also come before persisting, in parallel with the fsync:
+// an entry is committed only once a quorum has it on stable storage, so
+// nothing about it waits for this server's disk (raft/driver does this).
+//
 // Proposals: Propose returns the (index, term) the entry will have. The
 // proposal succeeded when an entry with that index and term appears in
 // CommittedEntries; it failed if the index commits with another term, or if

@@ -21,7 +21,8 @@ type DroppedProposal struct {
 // package documentation): send EarlyMessages (any time, even before or while
 // persisting); persist Snapshot, HardState and Entries, syncing them; send
 // Messages; apply CommittedEntries; answer ReadStates, DroppedProposals and
-// DroppedReads; then call Advance with this Ready. All slices are read-only.
+// DroppedReads; then call Advance with this Ready. Applying may come before
+// persisting (see the package documentation). All slices are read-only.
 type Ready struct {
 	// SoftState is set when the leader or role changed.
 	SoftState *SoftState

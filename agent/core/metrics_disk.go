@@ -85,3 +85,13 @@ func (f *meteredFile) Sync() error {
 	f.d.syncs.ObserveDuration(f.d.env.Now().Sub(start))
 	return err
 }
+
+// SyncAsync starts an fsync of the file and records, when it ends, how long
+// it took.
+func (f *meteredFile) SyncAsync(done func(error)) {
+	start := f.d.env.Now()
+	f.File.SyncAsync(func(err error) {
+		f.d.syncs.ObserveDuration(f.d.env.Now().Sub(start))
+		done(err)
+	})
+}

@@ -15,6 +15,10 @@ import (
 // Disk is a netsim.Disk over the files below a root directory.
 type Disk struct {
 	root string
+	// post hands a finished background fsync back to the Env's loop; a
+	// Disk made by NewDisk has no loop and calls done on the fsync's own
+	// goroutine.
+	post func(func()) bool
 }
 
 // NewDisk returns a Disk rooted at dir, creating dir if needed.
@@ -68,7 +72,7 @@ func (d *Disk) open(name string, flag int, op string) (netsim.File, error) {
 		f.Close()
 		return nil, wrap("stat", name, err)
 	}
-	return &file{f: f, name: name, size: st.Size()}, nil
+	return &file{f: f, name: name, size: st.Size(), post: d.post}, nil
 }
 
 // ReadFile returns the whole content of a file.
@@ -165,6 +169,7 @@ type file struct {
 	f    *os.File
 	name string
 	size int64
+	post func(func()) bool
 }
 
 func (f *file) Write(p []byte) (int, error) {
@@ -195,6 +200,21 @@ func (f *file) Sync() error {
 		return wrap("sync", f.name, err)
 	}
 	return nil
+}
+
+// SyncAsync fsyncs on a goroutine of its own and posts done to the loop.
+// The loop may write and read the file meanwhile: an *os.File allows
+// concurrent use, and fsync covers at least what was written before it
+// started.
+func (f *file) SyncAsync(done func(error)) {
+	go func() {
+		err := f.Sync()
+		if f.post == nil {
+			done(err)
+			return
+		}
+		f.post(func() { done(err) })
+	}()
 }
 
 func (f *file) Close() error {

@@ -67,6 +67,7 @@ func New(cfg Config) (*Env, error) {
 		tls:    cfg.TLS,
 	}
 	e.net = newNetwork(e)
+	disk.post = e.loop.post
 	return e, nil
 }
 

@@ -182,3 +182,31 @@ func TestDiskRejectsNamesOutsideItsRoot(t *testing.T) {
 		require.ErrorContains(t, err, "escapes the data dir", name)
 	}
 }
+
+func TestSyncAsyncCallsBackOnTheLoop(t *testing.T) {
+	e := startEnv(t)
+	// synced is touched only on the loop, by done and by the Do below:
+	// if done ran on another goroutine, the race detector would say so.
+	var synced []error
+	called := make(chan struct{})
+	require.True(t, e.Do(func() {
+		f, err := e.Disk().Create("seg")
+		require.NoError(t, err)
+		_, err = f.Write([]byte("record"))
+		require.NoError(t, err)
+		f.SyncAsync(func(err error) {
+			synced = append(synced, err)
+			close(called)
+		})
+		require.Empty(t, synced, "done must not run inside SyncAsync")
+	}))
+	recv(t, called)
+	var content []byte
+	require.True(t, e.Do(func() {
+		require.Equal(t, []error{nil}, synced)
+		var err error
+		content, err = e.Disk().ReadFile("seg")
+		require.NoError(t, err)
+	}))
+	require.Equal(t, "record", string(content))
+}

@@ -12,7 +12,8 @@
 //   - server.go: Config, Start, and the public requests (Propose, ReadIndex,
 //     membership changes, leadership transfer, Bootstrap).
 //   - ready.go: the processing of one Ready, in the order the core's
-//     contract demands: early messages, persist and fsync, messages, apply.
+//     contract demands: early messages, apply, persist and fsync (beside
+//     the loop), messages, Advance.
 //   - pending.go: proposals and reads waiting for their outcome.
 //   - transport.go: one outgoing stream per peer and the frames on it.
 //   - recovery.go: outage recovery from an operator's peers.json.
@@ -24,8 +25,17 @@
 // Requests (proposals, incoming messages) only step the core and mark the
 // server dirty; the Ready is processed by a zero-delay timer. Everything that
 // arrived before that timer fires shares one Ready, so one fsync covers every
-// entry appended since the last one. While a slow fsync runs, new requests
-// queue on the loop and are batched into the next Ready.
+// entry appended since the last one.
+//
+// The fsync of a Ready's entries runs beside the loop (File.SyncAsync): the
+// loop goes on decoding requests, stepping the core and serving reads while
+// the disk works, and everything that arrives meanwhile is batched into the
+// next Ready, whose fsync starts as soon as this one ends. Only what
+// promises durability waits for it: the Ready's messages (a follower's
+// acknowledgement, a vote) and Advance, which lets the leader count its own
+// copy. Committed entries are applied before the fsync, since commitment
+// already means a quorum has them on disk. A new term or vote is synced on
+// the loop, as are snapshots: they are rare, and their order matters.
 //
 // # Snapshot transfer
 //

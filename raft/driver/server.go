@@ -134,6 +134,8 @@ type Stats struct {
 	Applied   uint64 // entries applied
 	Snapshots uint64 // snapshots taken locally
 	Installed uint64 // snapshots installed from a leader
+	// AsyncSyncs counts Readies whose fsync ran beside the loop.
+	AsyncSyncs uint64
 }
 
 // Start recovers the server from its WAL and snapshot, restores the state

@@ -225,6 +225,8 @@ func TestRealClusterSurvivesLeaderKillAndRestart(t *testing.T) {
 	leader := waitLeader(t, servers)
 	acked := writeAll(t, leader, "a", entries)
 	require.Len(t, acked, entries, "a healthy leader acknowledges every write")
+	st, _ := leader.stats()
+	require.NotZero(t, st.AsyncSyncs, "the leader's log fsyncs run beside its loop")
 
 	leader.env.Close() // as kill -9: no goodbye, files stay as they are
 	var rest []*realServer

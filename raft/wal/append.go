@@ -123,6 +123,29 @@ func (w *WAL) Sync() error {
 	return nil
 }
 
+// SyncAsync is Sync without the wait, for the common case of a group
+// commit in which only log records are unsynced: it starts their fsync and
+// returns true; done is called on the node's loop when it has ended. The
+// caller must not append until then. It returns false, and starts nothing,
+// when Sync must be used instead: the term or vote changed (their file is
+// replaced after the log's fsync), nothing is unsynced, or the WAL failed.
+func (w *WAL) SyncAsync(done func(error)) bool {
+	if w.err != nil || !w.dirty || w.hs.Term != w.hsDurable.Term || w.hs.Vote != w.hsDurable.Vote {
+		return false
+	}
+	first := w.segs[len(w.segs)-1].first
+	w.dirty = false
+	w.cur.SyncAsync(func(err error) {
+		if err != nil {
+			done(w.fail(fmt.Errorf("wal: sync segment %d: %w", first, err)))
+			return
+		}
+		w.stats.Syncs++
+		done(nil)
+	})
+	return true
+}
+
 // persistHardState replaces the hard state file if it differs from the
 // newest hard state, commit index included.
 func (w *WAL) persistHardState() error {

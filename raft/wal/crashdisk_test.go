@@ -86,6 +86,14 @@ func (f *crashingFile) Sync() error {
 	return f.File.Sync()
 }
 
+func (f *crashingFile) SyncAsync(done func(error)) {
+	if err := f.disk.op(); err != nil {
+		done(err)
+		return
+	}
+	f.File.SyncAsync(done)
+}
+
 func (f *crashingFile) Truncate(size int64) error {
 	if err := f.disk.op(); err != nil {
 		return err
