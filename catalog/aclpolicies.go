@@ -114,7 +114,7 @@ func (s *State) ACLPolicyList(ws *WatchSet) (uint64, []*acl.Policy) {
 	defer s.mu.RUnlock()
 	s.watch(ws, watchKey{kind: watchTable, name: tableACLPolicies})
 	out := make([]*acl.Policy, 0, s.db.aclPolicies.len())
-	for _, id := range s.db.aclPolicies.keys {
+	for id := range s.db.aclPolicies.all() {
 		out = append(out, s.db.aclPolicies.rows[id])
 	}
 	return s.answer(s.db.tableIndex[tableACLPolicies]), out

@@ -48,12 +48,12 @@ func randomACLCommand(r *rand.Rand, s *State, idx uint64) Command {
 func checkACLIndexes(t *testing.T, s *State, msg string) {
 	d := &s.db
 	require.Equal(t, d.aclPolicies.len(), d.aclPolicyNames.len(), msg)
-	for _, id := range d.aclPolicies.keys {
+	for id := range d.aclPolicies.all() {
 		got, _ := d.aclPolicyNames.get(d.aclPolicies.rows[id].Name)
 		require.Equal(t, id, got, msg)
 	}
 	require.Equal(t, d.aclTokens.len(), d.aclTokenSecrets.len(), msg)
-	for _, id := range d.aclTokens.keys {
+	for id := range d.aclTokens.all() {
 		got, _ := d.aclTokenSecrets.get(d.aclTokens.rows[id].SecretID)
 		require.Equal(t, id, got, msg)
 	}

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/cairn-sd/cairn/acl"
 )
@@ -58,31 +57,22 @@ func readACLBootstrap(d *db, raw []byte) error {
 }
 
 // rebuildACLIndexes derives the by-name index of policies and the
-// by-secret index of tokens after a restore, sorting once instead of
-// inserting row by row, and refuses a repeated name or secret. The error
-// names the token by AccessorID, never by its secret.
+// by-secret index of tokens after a restore, and refuses a repeated name
+// or secret. The error names the token by AccessorID, never by its secret.
 func rebuildACLIndexes(d *db) error {
-	names := make([]string, 0, d.aclPolicies.len())
-	for _, id := range d.aclPolicies.keys {
+	for id := range d.aclPolicies.all() {
 		name := d.aclPolicies.rows[id].Name
-		if other, ok := d.aclPolicyNames.rows[name]; ok {
+		if other, ok := d.aclPolicyNames.get(name); ok {
 			return fmt.Errorf("policies %s and %s: %w: %q", other, id, ErrACLPolicyNameExists, name)
 		}
-		d.aclPolicyNames.rows[name] = id
-		names = append(names, name)
+		d.aclPolicyNames.put(name, id)
 	}
-	slices.Sort(names)
-	d.aclPolicyNames.keys = names
-	secrets := make([]string, 0, d.aclTokens.len())
-	for _, id := range d.aclTokens.keys {
+	for id := range d.aclTokens.all() {
 		secret := d.aclTokens.rows[id].SecretID
-		if other, ok := d.aclTokenSecrets.rows[secret]; ok {
+		if other, ok := d.aclTokenSecrets.get(secret); ok {
 			return fmt.Errorf("tokens %s and %s: %w", other, id, ErrACLSecretInUse)
 		}
-		d.aclTokenSecrets.rows[secret] = id
-		secrets = append(secrets, secret)
+		d.aclTokenSecrets.put(secret, id)
 	}
-	slices.Sort(secrets)
-	d.aclTokenSecrets.keys = secrets
 	return nil
 }

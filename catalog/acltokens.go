@@ -195,7 +195,7 @@ func (s *State) ACLTokenList(ws *WatchSet) (uint64, []*acl.Token) {
 	defer s.mu.RUnlock()
 	s.watch(ws, watchKey{kind: watchTable, name: tableACLTokens})
 	out := make([]*acl.Token, 0, s.db.aclTokens.len())
-	for _, id := range s.db.aclTokens.keys {
+	for id := range s.db.aclTokens.all() {
 		out = append(out, s.presentToken(s.db.aclTokens.rows[id]))
 	}
 	return s.answer(s.db.tableIndex[tableACLTokens]), out

@@ -169,3 +169,42 @@ func sessionSetup(b *testing.B) func(s *State) {
 		}
 	}
 }
+
+// BenchmarkApplyKVSetNewKeys inserts keys that do not exist yet, spread
+// over a table of 100,000 keys: the cost of keeping the keys in order.
+func BenchmarkApplyKVSetNewKeys(b *testing.B) {
+	const tableKeys = 100000
+	cmds := encodedCommands(b, b.N, func(i int) Command {
+		return &KVSetRequest{Key: fmt.Sprintf("data/%06d/%d", (i*7919)%tableKeys, i), Value: []byte("v")}
+	})
+	benchApply(b, cmds, func(s *State) {
+		a := &applier{t: b, s: s}
+		for i := range tableKeys {
+			a.ok(&KVSetRequest{Key: fmt.Sprintf("data/%06d", i), Value: []byte("v")})
+		}
+	})
+}
+
+// BenchmarkDecodeKVSet decodes the command of one KV write, which every
+// server does for every write it applies.
+func BenchmarkDecodeKVSet(b *testing.B) {
+	cmd := mustEncode(b, &KVSetRequest{Key: "app/config/00042", Value: []byte("some value of a few bytes"), Flags: 3})
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Decode(cmd); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncodeKVSet encodes the command of one KV write, which the
+// server that proposes it does once.
+func BenchmarkEncodeKVSet(b *testing.B) {
+	cmd := &KVSetRequest{Key: "app/config/00042", Value: []byte("some value of a few bytes"), Flags: 3}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Encode(cmd); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -147,7 +147,7 @@ func (s *State) touchCheckTargets(idx uint64, c *HealthCheck) {
 // nodeChecks returns every check on node in CheckID order.
 func (s *State) nodeChecks(node string) []*HealthCheck {
 	var out []*HealthCheck
-	for _, key := range s.db.checks.prefix(node + "\x00") {
+	for key := range s.db.checks.prefix(node + "\x00") {
 		out = append(out, s.db.checks.rows[key])
 	}
 	return out
@@ -212,7 +212,7 @@ func (s *State) ChecksInState(ws *WatchSet, state string, q Query) (uint64, []*H
 	defer s.mu.RUnlock()
 	s.watch(ws, watchKey{kind: watchTable, name: tableChecks})
 	var all []*HealthCheck
-	for _, key := range s.db.checks.keys {
+	for key := range s.db.checks.all() {
 		c := s.db.checks.rows[key]
 		if state != HealthAny && c.Status != state {
 			continue

@@ -226,12 +226,23 @@ func Decode(b []byte) (Command, error) {
 	if b[0] != CommandVersion {
 		return nil, fmt.Errorf("%w: version %d, want %d", ErrBadCommand, b[0], CommandVersion)
 	}
-	cmd := newRequest(opCode(b[1]))
-	if cmd == nil {
-		return nil, fmt.Errorf("%w: unknown op %d", ErrBadCommand, b[1])
+	op := opCode(b[1])
+	if cmd, ok := decodeKV(op, b[2:]); ok {
+		return cmd, nil
 	}
-	if err := decodeStrict(b[2:], cmd); err != nil {
-		return nil, fmt.Errorf("%w: op %d: %w", ErrBadCommand, b[1], err)
+	return decodeJSON(op, b[2:])
+}
+
+// decodeJSON decodes body, the JSON of a command with op, with
+// encoding/json: Decode's general path, for every command decodeKV does
+// not take.
+func decodeJSON(op opCode, body []byte) (Command, error) {
+	cmd := newRequest(op)
+	if cmd == nil {
+		return nil, fmt.Errorf("%w: unknown op %d", ErrBadCommand, op)
+	}
+	if err := decodeStrict(body, cmd); err != nil {
+		return nil, fmt.Errorf("%w: op %d: %w", ErrBadCommand, op, err)
 	}
 	return cmd, nil
 }

@@ -18,7 +18,9 @@
 // # Tables
 //
 // Each table is an ordered copy-on-write map (type ordered, table.go) from a
-// string key to an immutable row:
+// string key to an immutable row. Its keys are kept sorted in chunks of a
+// few hundred, so inserting a new key costs a binary search and a move of
+// one chunk's keys, however large the table:
 //
 //	nodes        node name          → *Node              (nodes.go)
 //	services     node, service ID   → *Service           (services.go)
@@ -134,18 +136,22 @@
 // changes, so the registry is bounded by the number of distinct keys ever
 // watched, not by the number of queries.
 //
-// # Commands (command.go, apply.go, errors.go)
+// # Commands (command.go, decodekv.go, apply.go, errors.go)
 //
 // A command is one byte of version ([CommandVersion], now 1), one byte of
 // operation code, then the request as JSON. JSON with a version header
 // rather than a hand-written binary layout, because: the request types are
 // nested (maps of tagged addresses, check definitions) and a binary codec
 // for them would be several hundred lines to get right and to fuzz; a
-// write costs a Raft round trip and an fsync, so encoding speed is not
-// what limits throughput; encoding/json writes map keys sorted, so
-// encodings are deterministic; and the log stays readable when debugging.
-// The version byte lets a later binary format coexist. Decode refuses
-// unknown versions, operations and fields, and trailing bytes.
+// write costs a Raft round trip and an fsync; encoding/json writes map
+// keys sorted, so encodings are deterministic; and the log stays readable
+// when debugging. The version byte lets a later binary format coexist.
+// Decode refuses unknown versions, operations and fields, and trailing
+// bytes. Every server decodes every command, and encoding/json's strict
+// decoding cost more than the rest of applying a KV write, so the KV
+// set, check-and-set and delete have a fast path (decodekv.go) that reads
+// exactly the form Encode writes and leaves every other input to the
+// general path, which alone refuses.
 //
 // Apply returns a [Result] for every command: OK carries the answer of a
 // KV write (false when a check-and-set or a lock lost), Err a refusal (a
@@ -160,7 +166,7 @@
 //
 // [State.Snapshot] is O(number of tables): it copies the table headers and
 // marks every table shared. The first later write to a shared table copies
-// that table's map and key slice (O(rows in the table), once per table per
+// that table's map and key chunks (O(rows in the table), once per table per
 // snapshot), so the captured view stays intact while Apply goes on and
 // WriteTo serialises it. Rows are never changed in place.
 //

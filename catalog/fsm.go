@@ -153,7 +153,26 @@ func (s *State) Apply(index uint64, cmd []byte) any {
 		s.logger.Warn("catalog: refusing undecodable command", zap.Uint64("index", index), zap.Error(err))
 		return errResult(err)
 	}
-	return s.applyCommand(index, c)
+	return boxResult(s.applyCommand(index, c))
+}
+
+// Apply returns its Result as an any, and putting a struct in an interface
+// allocates a copy; the two plain answers of most writes are boxed once.
+var (
+	boxedOK    any = Result{OK: true}
+	boxedNotOK any = Result{}
+)
+
+// boxResult returns r as an any, sharing the boxed copy of a plain answer
+// (interface values are immutable, so the sharing cannot be seen).
+func boxResult(r Result) any {
+	switch {
+	case r.Err != nil || r.TxnResults != nil || r.TxnErrors != nil:
+		return r
+	case r.OK:
+		return boxedOK
+	}
+	return boxedNotOK
 }
 
 // LastIndex returns the index of the last applied command (or restored

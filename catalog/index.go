@@ -48,9 +48,7 @@ func (s *State) touchService(idx uint64, name string) {
 // and of every prefix of it: len(key)+1 lookups, none of which allocate.
 func (s *State) touchKV(idx uint64, key string) {
 	s.db.tableIndex[tableKVs] = idx
-	s.watches.fire(watchKey{kind: watchTable, name: tableKVs})
-	s.watches.fire(watchKey{kind: watchKVKey, name: key})
-	s.watches.fireKVPrefixes(key)
+	s.watches.fireKV(key)
 }
 
 // nodeIndex is the index of a read about the node name: its entry (live or

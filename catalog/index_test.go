@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bytes"
+	"slices"
 
 	"testing"
 
@@ -61,9 +62,9 @@ func TestReapKeepsNewerTombstonesAndLiveEntries(t *testing.T) {
 	a.ok(&KVSetRequest{Key: "k2"})    // 5
 	a.ok(&KVDeleteRequest{Key: "k2"}) // 6
 	a.ok(&ReapRequest{Index: 5})      // 7
-	require.Equal(t, []string{"k2"}, a.s.db.kvTombstones.keys)
-	require.Equal(t, []string{"n1"}, a.s.db.nodeIndexes.keys, "a live node keeps its index")
-	require.Equal(t, []string{"web"}, a.s.db.serviceIndexes.keys, "a live service keeps its index")
+	require.Equal(t, []string{"k2"}, slices.Collect(a.s.db.kvTombstones.all()))
+	require.Equal(t, []string{"n1"}, slices.Collect(a.s.db.nodeIndexes.all()), "a live node keeps its index")
+	require.Equal(t, []string{"web"}, slices.Collect(a.s.db.serviceIndexes.all()), "a live service keeps its index")
 }
 
 func TestRestoreNeverMovesIndexesBack(t *testing.T) {

@@ -42,7 +42,7 @@ func (c *LockChecker) Check(s *State) error {
 		return err
 	}
 	next := make(map[string]lockSeen, len(c.last))
-	for _, key := range s.db.kvs.keys {
+	for key := range s.db.kvs.all() {
 		row := s.db.kvs.rows[key]
 		now := lockSeen{createIndex: row.CreateIndex, lockIndex: row.LockIndex, session: row.Session}
 		if row.Session != "" || row.LockIndex > 0 {
@@ -77,7 +77,7 @@ func (c *LockChecker) Check(s *State) error {
 // fields exactly.
 func checkHeldIndex(d *db) error {
 	held := 0
-	for _, key := range d.kvs.keys {
+	for key := range d.kvs.all() {
 		sess := d.kvs.rows[key].Session
 		if sess == "" {
 			continue
@@ -99,7 +99,7 @@ func checkHeldIndex(d *db) error {
 // checkSessionsValid verifies that no session outlived its node or one of
 // its checks, or a check turning critical.
 func checkSessionsValid(d *db) error {
-	for _, id := range d.sessions.keys {
+	for id := range d.sessions.all() {
 		sess := d.sessions.rows[id]
 		if _, ok := d.nodes.get(sess.Node); !ok {
 			return fmt.Errorf("catalog: index %d: session %q outlived its node %q", d.lastIndex, id, sess.Node)

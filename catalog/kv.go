@@ -1,6 +1,9 @@
 package catalog
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // KVPair is one entry of the key/value store, with the fields and names of
 // Consul's KVPair JSON object (Value is written as base64, null when nil;
@@ -98,7 +101,7 @@ func (s *State) kvDeleteCAS(idx uint64, key string, cas uint64) bool {
 
 // kvDeleteTree removes every key that starts with prefix.
 func (s *State) kvDeleteTree(idx uint64, prefix string) {
-	for _, key := range append([]string(nil), s.db.kvs.prefix(prefix)...) {
+	for _, key := range slices.Collect(s.db.kvs.prefix(prefix)) {
 		s.kvDelete(idx, key)
 	}
 }
@@ -108,10 +111,10 @@ func (s *State) kvDeleteTree(idx uint64, prefix string) {
 // KV table's index if there are neither.
 func (s *State) kvPrefixIndex(prefix string) uint64 {
 	var idx uint64
-	for _, key := range s.db.kvs.prefix(prefix) {
+	for key := range s.db.kvs.prefix(prefix) {
 		idx = max(idx, s.db.kvs.rows[key].ModifyIndex)
 	}
-	for _, key := range s.db.kvTombstones.prefix(prefix) {
+	for key := range s.db.kvTombstones.prefix(prefix) {
 		idx = max(idx, s.db.kvTombstones.rows[key])
 	}
 	if idx == 0 {
@@ -142,7 +145,7 @@ func (s *State) KVList(ws *WatchSet, prefix string) (uint64, []*KVPair) {
 	defer s.mu.RUnlock()
 	s.watch(ws, watchKey{kind: watchKVPrefix, name: prefix})
 	var out []*KVPair
-	for _, key := range s.db.kvs.prefix(prefix) {
+	for key := range s.db.kvs.prefix(prefix) {
 		out = append(out, s.db.kvs.rows[key])
 	}
 	return s.kvPrefixIndex(prefix), out
@@ -157,7 +160,7 @@ func (s *State) KVKeys(ws *WatchSet, prefix, separator string) (uint64, []string
 	defer s.mu.RUnlock()
 	s.watch(ws, watchKey{kind: watchKVPrefix, name: prefix})
 	var out []string
-	for _, key := range s.db.kvs.prefix(prefix) {
+	for key := range s.db.kvs.prefix(prefix) {
 		if separator != "" {
 			if i := strings.Index(key[len(prefix):], separator); i >= 0 {
 				key = key[:len(prefix)+i+len(separator)]

@@ -35,7 +35,7 @@ func (v *kvView) del(key string) { v.written[key] = nil }
 
 // prefix returns the keys under p that the view holds, in order.
 func (v *kvView) prefix(p string) []string {
-	keys := slices.Clone(v.s.db.kvs.prefix(p))
+	keys := slices.Collect(v.s.db.kvs.prefix(p))
 	for key := range v.written {
 		if strings.HasPrefix(key, p) {
 			keys = append(keys, key)

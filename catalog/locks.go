@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -150,7 +151,7 @@ func (s *State) setLockDelay(key string, until Timestamp) {
 // pruneLockDelays forgets the lock-delays that ended at or before now, so
 // the table holds only delays that may still refuse an acquisition.
 func (s *State) pruneLockDelays(now Timestamp) {
-	for _, key := range append([]string(nil), s.db.lockDelays.keys...) {
+	for _, key := range slices.Collect(s.db.lockDelays.all()) {
 		if s.db.lockDelays.rows[key] <= now {
 			s.db.lockDelays.delete(key)
 		}

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -134,7 +135,7 @@ func TestExpiredLockDelaysArePrunedByLaterDestroys(t *testing.T) {
 	a.ok(&SessionDestroyRequest{ID: "s1", Now: 0})
 	require.Equal(t, 1, a.s.db.lockDelays.len())
 	a.ok(&SessionDestroyRequest{ID: "s2", Now: Timestamp(2 * time.Second)})
-	require.Equal(t, []string{"k/s2"}, a.s.db.lockDelays.keys, "k/s1's delay ended before this destroy")
+	require.Equal(t, []string{"k/s2"}, slices.Collect(a.s.db.lockDelays.all()), "k/s1's delay ended before this destroy")
 }
 
 func TestDeleteOfHeldKeyIsAllowedAndForgetsTheHold(t *testing.T) {

@@ -1,6 +1,9 @@
 package catalog
 
-import "maps"
+import (
+	"maps"
+	"slices"
+)
 
 // Node is one machine in the catalog. Its fields and their names are those
 // of Consul's Node JSON object, so the HTTP layer serialises it as is and
@@ -51,10 +54,10 @@ func (s *State) ensureNode(idx uint64, n *Node) {
 
 // deleteNode removes a node with every service, check and session on it.
 func (s *State) deleteNode(idx uint64, name string) {
-	for _, key := range append([]string(nil), s.db.services.prefix(name+"\x00")...) {
+	for _, key := range slices.Collect(s.db.services.prefix(name + "\x00")) {
 		s.deleteService(idx, name, splitKey(key)[1])
 	}
-	for _, key := range append([]string(nil), s.db.checks.prefix(name+"\x00")...) {
+	for _, key := range slices.Collect(s.db.checks.prefix(name + "\x00")) {
 		s.deleteCheck(idx, name, splitKey(key)[1])
 	}
 	s.deleteNodeSessions(idx, name)
@@ -85,7 +88,7 @@ func (s *State) ListNodes(ws *WatchSet, q Query) (uint64, []*Node, error) {
 	defer s.mu.RUnlock()
 	s.watch(ws, watchKey{kind: watchTable, name: tableNodes})
 	var all []*Node
-	for _, key := range s.db.nodes.keys {
+	for key := range s.db.nodes.all() {
 		if n := s.db.nodes.rows[key]; matchNodeMeta(n, q.NodeMeta) {
 			all = append(all, n)
 		}
@@ -110,7 +113,7 @@ func (s *State) GetNode(ws *WatchSet, name string) (uint64, *NodeServices) {
 		return idx, nil
 	}
 	out := &NodeServices{Node: n}
-	for _, key := range s.db.services.prefix(name + "\x00") {
+	for key := range s.db.services.prefix(name + "\x00") {
 		out.Services = append(out.Services, s.db.services.rows[key])
 	}
 	return idx, out

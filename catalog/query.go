@@ -220,7 +220,7 @@ func (s *State) deleteQuery(idx uint64, id string) {
 // index to keep.
 func (s *State) deleteSessionQueries(idx uint64, id string) {
 	var bound []string
-	for _, qid := range s.db.queries.keys {
+	for qid := range s.db.queries.all() {
 		if s.db.queries.rows[qid].Session == id {
 			bound = append(bound, qid)
 		}
@@ -246,7 +246,7 @@ func (s *State) QueryList(ws *WatchSet) (uint64, []*PreparedQuery) {
 	defer s.mu.RUnlock()
 	s.watch(ws, watchKey{kind: watchTable, name: tableQueries})
 	out := make([]*PreparedQuery, 0, s.db.queries.len())
-	for _, id := range s.db.queries.keys {
+	for id := range s.db.queries.all() {
 		out = append(out, s.db.queries.rows[id])
 	}
 	return s.answer(s.db.tableIndex[tableQueries]), out

@@ -41,7 +41,7 @@ func (s *State) resolveQuery(idOrName string) (*PreparedQuery, string) {
 		return s.db.queries.rows[id], idOrName
 	}
 	var best *PreparedQuery
-	for _, id := range s.db.queries.keys {
+	for id := range s.db.queries.all() {
 		q := s.db.queries.rows[id]
 		if q.Template.Type == TemplateNamePrefixMatch && strings.HasPrefix(idOrName, q.Name) &&
 			(best == nil || len(q.Name) > len(best.Name)) {

@@ -238,7 +238,7 @@ func checkQueryIndexes(t *testing.T, s *State) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	named := 0
-	for _, id := range s.db.queries.keys {
+	for id := range s.db.queries.all() {
 		q := s.db.queries.rows[id]
 		if q.Name != "" {
 			named++

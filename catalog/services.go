@@ -97,7 +97,7 @@ func (s *State) ensureService(idx uint64, node string, svc *Service) {
 // refreshServiceChecks copies an instance's name and tags into the checks
 // bound to it, which carry them as ServiceName and ServiceTags.
 func (s *State) refreshServiceChecks(idx uint64, node string, svc *Service) {
-	for _, key := range append([]string(nil), s.db.checks.prefix(node+"\x00")...) {
+	for _, key := range slices.Collect(s.db.checks.prefix(node + "\x00")) {
 		c := s.db.checks.rows[key]
 		if c.ServiceID != svc.ID || (c.ServiceName == svc.Service && slices.Equal(c.ServiceTags, svc.Tags)) {
 			continue
@@ -114,7 +114,7 @@ func (s *State) deleteService(idx uint64, node, id string) {
 	if !ok {
 		return
 	}
-	for _, key := range append([]string(nil), s.db.checks.prefix(node+"\x00")...) {
+	for _, key := range slices.Collect(s.db.checks.prefix(node + "\x00")) {
 		if c := s.db.checks.rows[key]; c.ServiceID == id {
 			s.deleteCheck(idx, node, c.CheckID)
 		}
@@ -130,7 +130,7 @@ func (s *State) deleteService(idx uint64, node, id string) {
 // changed: a node's address or node-level checks are part of each of its
 // instances' health view.
 func (s *State) touchServicesOnNode(idx uint64, node string) {
-	for _, key := range s.db.services.prefix(node + "\x00") {
+	for key := range s.db.services.prefix(node + "\x00") {
 		s.touchService(idx, s.db.services.rows[key].Service)
 	}
 }
@@ -152,7 +152,7 @@ func hasTags(svc *Service, want []string) bool {
 func (s *State) instances(name string, tags []string, nodeMeta map[string]string) ([]*Node, []*Service) {
 	var nodes []*Node
 	var svcs []*Service
-	for _, key := range s.db.serviceNames.prefix(name + "\x00") {
+	for key := range s.db.serviceNames.prefix(name + "\x00") {
 		parts := splitKey(key)
 		svc := s.db.services.rows[joinKey(parts[1], parts[2])]
 		n := s.db.nodes.rows[parts[1]]
@@ -215,7 +215,7 @@ func (s *State) ListServices(ws *WatchSet, q Query) (uint64, map[string][]string
 	s.watch(ws, watchKey{kind: watchTable, name: tableServices})
 	s.watch(ws, watchKey{kind: watchTable, name: tableNodes})
 	out := make(map[string][]string)
-	for _, key := range s.db.serviceNames.keys {
+	for key := range s.db.serviceNames.all() {
 		parts := splitKey(key)
 		svc := s.db.services.rows[joinKey(parts[1], parts[2])]
 		n := s.db.nodes.rows[parts[1]]

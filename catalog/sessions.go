@@ -166,7 +166,7 @@ func (s *State) deleteSession(idx uint64, id string) {
 	s.db.nodeSessions.delete(joinKey(sess.Node, id))
 	s.touchSession(idx, sess)
 	s.deleteSessionQueries(idx, id)
-	held := slices.Clone(s.db.sessionKeys.prefix(id + "\x00"))
+	held := slices.Collect(s.db.sessionKeys.prefix(id + "\x00"))
 	if sess.LockDelay > 0 {
 		s.pruneLockDelays(s.now)
 	}
@@ -205,10 +205,9 @@ func (s *State) deleteNodeSessions(idx uint64, node string) {
 // sessionsOf returns the IDs of node's sessions in order, in a slice of its
 // own that survives changes to the table.
 func (s *State) sessionsOf(node string) []string {
-	keys := s.db.nodeSessions.prefix(node + "\x00")
-	ids := make([]string, len(keys))
-	for i, k := range keys {
-		ids[i] = k[len(node)+1:]
+	var ids []string
+	for k := range s.db.nodeSessions.prefix(node + "\x00") {
+		ids = append(ids, k[len(node)+1:])
 	}
 	return ids
 }
@@ -238,7 +237,7 @@ func (s *State) SessionList(ws *WatchSet) (uint64, []*Session) {
 	defer s.mu.RUnlock()
 	s.watch(ws, watchKey{kind: watchTable, name: tableSessions})
 	var out []*Session
-	for _, id := range s.db.sessions.keys {
+	for id := range s.db.sessions.all() {
 		out = append(out, s.db.sessions.rows[id])
 	}
 	return s.answer(s.db.tableIndex[tableSessions]), out

@@ -3,7 +3,6 @@ package catalog
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 )
 
 // tableDef is one section of a snapshot. The registry below lists every
@@ -49,7 +48,7 @@ var tableDefs = []tableDef{
 
 // writeRows emits one record per row of t, in key order; record builds it.
 func writeRows[V any](t *ordered[V], emit func(any) error, record func(key string, v V) any) error {
-	for _, k := range t.keys {
+	for k := range t.all() {
 		if err := emit(record(k, t.rows[k])); err != nil {
 			return err
 		}
@@ -78,11 +77,10 @@ func writeKVs(d *db, emit func(any) error) error {
 // appendRow adds key at the end of t during a restore, refusing a key that
 // does not sort after the previous one.
 func appendRow[V any](t *ordered[V], key string, v V) error {
-	if n := len(t.keys); n > 0 && t.keys[n-1] >= key {
-		return fmt.Errorf("row %q out of order after %q", key, t.keys[n-1])
+	if last, ok := t.last(); ok && last >= key {
+		return fmt.Errorf("row %q out of order after %q", key, last)
 	}
-	t.keys = append(t.keys, key)
-	t.rows[key] = v
+	t.put(key, v)
 	return nil
 }
 
@@ -147,17 +145,12 @@ func readService(d *db, raw []byte) error {
 }
 
 // rebuildServiceNames derives the by-name index from the services table
-// after a restore, sorting once instead of inserting row by row.
+// after a restore.
 func rebuildServiceNames(d *db) {
-	keys := make([]string, 0, d.services.len())
-	for _, k := range d.services.keys {
+	for k := range d.services.all() {
 		parts := splitKey(k)
-		key := joinKey(d.services.rows[k].Service, parts[0], parts[1])
-		keys = append(keys, key)
-		d.serviceNames.rows[key] = struct{}{}
+		d.serviceNames.put(joinKey(d.services.rows[k].Service, parts[0], parts[1]), struct{}{})
 	}
-	slices.Sort(keys)
-	d.serviceNames.keys = keys
 }
 
 func readCheck(d *db, raw []byte) error {
@@ -240,10 +233,10 @@ func readLockDelay(d *db, raw []byte) error {
 // rebuildSessionIndexes derives the by-node and held-key indexes of
 // sessions after a restore.
 func rebuildSessionIndexes(d *db) {
-	for _, id := range d.sessions.keys {
+	for id := range d.sessions.all() {
 		d.nodeSessions.put(joinKey(d.sessions.rows[id].Node, id), struct{}{})
 	}
-	for _, key := range d.kvs.keys {
+	for key := range d.kvs.all() {
 		if sess := d.kvs.rows[key].Session; sess != "" {
 			d.sessionKeys.put(joinKey(sess, key), struct{}{})
 		}

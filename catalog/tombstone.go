@@ -1,5 +1,7 @@
 package catalog
 
+import "slices"
+
 // reap forgets every tombstone at or below upTo: KV tombstones, and the
 // index entries of nodes and service names that no longer exist.
 //
@@ -10,20 +12,20 @@ package catalog
 // entry falls back to the last applied index, which already covers every
 // entry ever reaped, so those reaps need no floor.
 func (s *State) reap(upTo uint64) {
-	for _, key := range append([]string(nil), s.db.kvTombstones.keys...) {
+	for _, key := range slices.Collect(s.db.kvTombstones.all()) {
 		if idx := s.db.kvTombstones.rows[key]; idx <= upTo {
 			s.db.kvTombstones.delete(key)
 			s.db.floor = max(s.db.floor, idx)
 		}
 	}
-	for _, name := range append([]string(nil), s.db.nodeIndexes.keys...) {
+	for _, name := range slices.Collect(s.db.nodeIndexes.all()) {
 		_, live := s.db.nodes.get(name)
 		if !live && s.db.nodeIndexes.rows[name] <= upTo {
 			s.db.nodeIndexes.delete(name)
 		}
 	}
-	for _, name := range append([]string(nil), s.db.serviceIndexes.keys...) {
-		live := len(s.db.serviceNames.prefix(name+"\x00")) > 0
+	for _, name := range slices.Collect(s.db.serviceIndexes.all()) {
+		live := s.db.serviceNames.hasPrefix(name + "\x00")
 		if !live && s.db.serviceIndexes.rows[name] <= upTo {
 			s.db.serviceIndexes.delete(name)
 		}

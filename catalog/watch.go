@@ -86,11 +86,14 @@ func (r *watchRegistry) fireLocked(k watchKey) {
 	close(n.ch)
 }
 
-// fireKVPrefixes wakes the watchers of every prefix of key, key itself and
-// the empty prefix included.
-func (r *watchRegistry) fireKVPrefixes(key string) {
+// fireKV wakes, under one lock, the watchers of a write to key: of the KV
+// table, of key, and of every prefix of key, key itself and the empty
+// prefix included.
+func (r *watchRegistry) fireKV(key string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.fireLocked(watchKey{kind: watchTable, name: tableKVs})
+	r.fireLocked(watchKey{kind: watchKVKey, name: key})
 	for i := len(key); i >= 0 && r.prefixes > 0; i-- {
 		r.fireLocked(watchKey{kind: watchKVPrefix, name: key[:i]})
 	}
