@@ -34,44 +34,31 @@ const (
 // answers as soon as the read's index passes the given one, or when ?wait
 // (default 5 minutes, at most 10, plus jitter up to wait/16) runs out, with
 // the data as it then is. It gives up, answering nothing, when the client
-// disconnects.
+// disconnects. A query that must wait on a plain HTTP/1.1 connection is
+// parked (park.go): it gives its connection and goroutine up and is
+// resumed by the change or the deadline.
 func (a *Agent) serveRead(w http.ResponseWriter, r *http.Request, read readFunc) error {
-	opts, err := parseQueryOptions(r.URL.Query())
+	q, err := a.newBlockingRead(r, read)
 	if err != nil {
 		return err
 	}
-	mode := modeLeader
-	switch {
-	case opts.stale:
-		mode = modeStale
-	case opts.consistent:
-		mode = modeConsistent
-	}
 	ctx := r.Context()
 	var expired <-chan time.Time
-	if opts.minIndex > 0 {
-		wait := opts.wait + time.Duration(rand.Int64N(int64(opts.wait/16)+1))
-		t := time.NewTimer(wait)
+	if q.blocks() {
+		t := time.NewTimer(time.Until(q.deadline))
 		defer t.Stop()
 		expired = t.C
 	}
 	for first := true; ; first = false {
-		meta, err := a.prepareRead(ctx, mode, first)
+		ans, ws, err := q.attempt(ctx, first)
 		if err != nil {
 			return err
 		}
-		// A nil WatchSet watches nothing: a read that cannot block
-		// leaves no notifier behind in the catalog's watch registry.
-		var ws *catalog.WatchSet
-		if opts.minIndex > 0 {
-			ws = &catalog.WatchSet{}
+		if q.satisfiedBy(ans.index) {
+			return ans.write(w, r)
 		}
-		index, v, err := read(ws)
-		if err != nil {
-			return err
-		}
-		if opts.minIndex == 0 || index > opts.minIndex {
-			return answer(w, r, index, meta, mode, v)
+		if a.parking.park(w, q, ws) {
+			return errParked
 		}
 		a.waiting.Add(1)
 		changed, err := waitChange(ctx, ws, expired)
@@ -80,9 +67,81 @@ func (a *Agent) serveRead(w http.ResponseWriter, r *http.Request, read readFunc)
 			return err
 		}
 		if !changed {
-			return answer(w, r, index, meta, mode, v)
+			return ans.write(w, r)
 		}
 	}
+}
+
+// blockingRead is one read request under the blocking rules, kept apart
+// from the goroutine that serves it so that a parked query can be resumed
+// on another.
+type blockingRead struct {
+	a        *Agent
+	r        *http.Request
+	read     readFunc
+	minIndex uint64
+	mode     string
+	// deadline is when a blocking query answers with what it has; zero
+	// when it does not block.
+	deadline time.Time
+}
+
+func (a *Agent) newBlockingRead(r *http.Request, read readFunc) (*blockingRead, error) {
+	opts, err := parseQueryOptions(r.URL.Query())
+	if err != nil {
+		return nil, err
+	}
+	q := &blockingRead{a: a, r: r, read: read, minIndex: opts.minIndex, mode: modeLeader}
+	switch {
+	case opts.stale:
+		q.mode = modeStale
+	case opts.consistent:
+		q.mode = modeConsistent
+	}
+	if opts.minIndex > 0 {
+		q.deadline = time.Now().Add(opts.wait + time.Duration(rand.Int64N(int64(opts.wait/16)+1)))
+	}
+	return q, nil
+}
+
+// blocks reports whether the request asked to block (?index above 0).
+func (q *blockingRead) blocks() bool { return q.minIndex > 0 }
+
+// satisfiedBy reports whether an answer at index may go out before the
+// deadline.
+func (q *blockingRead) satisfiedBy(index uint64) bool { return !q.blocks() || index > q.minIndex }
+
+// readAnswer is what one attempt read, ready to be written.
+type readAnswer struct {
+	q     *blockingRead
+	index uint64
+	meta  core.QueryMeta
+	v     any
+}
+
+// attempt reads once. It returns the answer and, for a blocking query, the
+// WatchSet to wait on should the answer not satisfy it yet.
+func (q *blockingRead) attempt(ctx context.Context, first bool) (readAnswer, *catalog.WatchSet, error) {
+	meta, err := q.a.prepareRead(ctx, q.mode, first)
+	if err != nil {
+		return readAnswer{}, nil, err
+	}
+	// A nil WatchSet watches nothing: a read that cannot block leaves no
+	// notifier behind in the catalog's watch registry.
+	var ws *catalog.WatchSet
+	if q.blocks() {
+		ws = &catalog.WatchSet{}
+	}
+	index, v, err := q.read(ws)
+	if err != nil {
+		return readAnswer{}, nil, err
+	}
+	return readAnswer{q: q, index: index, meta: meta, v: v}, ws, nil
+}
+
+// write answers the request with the read's headers and value.
+func (ans readAnswer) write(w http.ResponseWriter, r *http.Request) error {
+	return answer(w, r, ans.index, ans.meta, ans.q.mode, ans.v)
 }
 
 // prepareRead fetches the server's leadership view and makes the local

@@ -103,3 +103,7 @@ func (c *limitedConn) Close() error {
 	c.once.Do(c.release)
 	return c.Conn.Close()
 }
+
+// NetConn returns the connection underneath, for a parked query's check
+// that its client is still there (park_hangup.go).
+func (c *limitedConn) NetConn() net.Conn { return c.Conn }

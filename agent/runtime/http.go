@@ -166,7 +166,7 @@ func (a *Agent) handler() http.Handler {
 			err = h(w, r, rest)
 		}
 		switch {
-		case err == nil:
+		case err == nil, errors.Is(err, errParked):
 		case a.baseCtx.Err() != nil:
 			writeError(w, errShuttingDown)
 		case r.Context().Err() == nil:

@@ -118,8 +118,9 @@ type Agent struct {
 	tls      *tlsutil.Configurator
 
 	// waiting counts blocking queries waiting for a change, for tests and
-	// metrics.
+	// metrics; parking holds those parked off their goroutines (park.go).
 	waiting atomic.Int64
+	parking *parkingLot
 	metrics *agentMetrics
 	// events are the user events this agent kept (events.go).
 	events *eventLog
@@ -401,6 +402,8 @@ func (a *Agent) serveHTTP() error {
 	a.httpServer = &http.Server{Handler: a.handler(), ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:    zap.NewStdLog(a.logger.Named("http")),
 		BaseContext: func(net.Listener) context.Context { return a.baseCtx }}
+	a.parking = newParkingLot(a, a.httpServer)
+	a.parking.start()
 	if a.cfg.Ports.HTTP < 0 {
 		return nil
 	}
@@ -499,6 +502,9 @@ func (a *Agent) Shutdown(ctx context.Context) error {
 	a.shutdownOnce.Do(func() {
 		if a.httpServer != nil {
 			a.cancelBase()
+			if err := a.parking.shutdown(ctx); err != nil {
+				a.shutdownErr = fmt.Errorf("shut down parked queries: %w", err)
+			}
 			if err := a.httpServer.Shutdown(ctx); err != nil {
 				a.httpServer.Close()
 				a.shutdownErr = fmt.Errorf("shut down HTTP: %w", err)

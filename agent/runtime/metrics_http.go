@@ -26,17 +26,21 @@ var httpMethods = []string{
 //	defer a.observeHTTP(&w, r.Method, rt.path)()
 func (a *Agent) observeHTTP(w *http.ResponseWriter, method, route string) func() {
 	start := time.Now()
-	sw := &statusWriter{ResponseWriter: *w}
-	*w = sw
 	if !slices.Contains(httpMethods, method) {
 		method = "other"
 	}
-	return func() {
+	sw := &statusWriter{ResponseWriter: *w}
+	sw.record = func(code int) {
 		took := time.Since(start)
-		code := sw.code()
 		a.metrics.http.ObserveDuration(took, method, route, strconv.Itoa(code))
 		a.logger.Debug("request served", zap.String("method", method), zap.String("route", route),
 			zap.Int("code", code), zap.Duration("took", took))
+	}
+	*w = sw
+	return func() {
+		if !sw.isParked {
+			sw.record(sw.code())
+		}
 	}
 }
 
@@ -46,6 +50,30 @@ func (a *Agent) observeHTTP(w *http.ResponseWriter, method, route string) func()
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	// record records the request with the status answered; a parked
+	// query (park.go) calls it when it answers.
+	record   func(code int)
+	isParked bool
+}
+
+// parked hands the recording of the request over to a parked query.
+func (sw *statusWriter) parked() func(code int) {
+	sw.isParked = true
+	return sw.record
+}
+
+// findStatusWriter finds the statusWriter in a chain of wrapped writers.
+func findStatusWriter(w http.ResponseWriter) *statusWriter {
+	for {
+		if sw, ok := w.(*statusWriter); ok {
+			return sw
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return nil
+		}
+		w = u.Unwrap()
+	}
 }
 
 // WriteHeader records the first status code and passes it on.

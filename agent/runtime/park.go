@@ -1,0 +1,447 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/cairn-sd/cairn/catalog"
+)
+
+// Parking blocking queries.
+//
+// A blocking query spends nearly all its life waiting. Served the plain
+// way, the wait holds net/http's goroutine for the connection (its stack
+// grows to 8-16 KiB under the handler) and the connection's read and write
+// buffers (4 KiB each): about 22 KB per watcher, measured. A parked query
+// holds only its socket, a timer and the few fields needed to read again.
+//
+// A query that has to wait takes its connection over from net/http
+// (Hijack) and the handler's goroutine returns. The parking lot keeps, per
+// watched catalog notifier, the set of queries waiting on it, and one
+// goroutine per notifier (not per query) waits for it to fire. A fired
+// notifier hands its queries to a small pool of workers in batches of
+// identical requests (same path, parameters and token, whatever their
+// ?index): a batch is read once and its answer encoded once, then written
+// to every socket of the batch whose index it passes; the others park
+// again. An expired deadline does the same for one query. The answer goes
+// out as an HTTP/1.1 response, and the connection goes back to net/http,
+// through a second http.Server whose listener hands out resumed
+// connections, to serve the client's next request.
+//
+// Only what can be parked is: an HTTP/1.x request without a body, on a
+// connection net/http lets go of. HTTP/2 and requests relayed from other
+// agents (answered through an in-memory writer) wait the plain way. A
+// parked query notices its client hanging up within a few seconds, by a
+// sweep that peeks at every parked socket (park_hangup.go).
+
+// errParked tells the dispatcher that a blocking query took its
+// connection over: nothing more may be written through the ResponseWriter.
+var errParked = errors.New("blocking query parked")
+
+// parkWorkers is how many batches of parked queries are read and answered
+// at once; parkBatchMax is the most queries one batch answers, so that the
+// writes of a large fan-out spread over the workers.
+const (
+	parkWorkers  = 8
+	parkBatchMax = 256
+)
+
+// hangupSweepInterval is how often the lot checks that the clients of
+// parked queries are still connected.
+const hangupSweepInterval = 2 * time.Second
+
+// parked is one waiting query.
+type parked struct {
+	q *blockingRead
+	// group names the request apart from its ?index and ?wait: queries of
+	// one group get the same answer.
+	group string
+	conn  net.Conn
+	timer *time.Timer
+	// finish records the request's metrics with the status answered.
+	finish func(code int)
+	// chans are the notifiers this query is registered with.
+	chans []<-chan struct{}
+	// state is guarded by the parking lot's mutex.
+	state parkState
+	// expired is set when the deadline passed, also while the query runs.
+	expired bool
+}
+
+type parkState uint8
+
+const (
+	stateParked parkState = iota // waiting for a notifier or the deadline
+	stateQueued                  // handed to the workers
+	stateDone                    // answered or closed
+)
+
+// parkingLot holds the parked queries of one agent.
+type parkingLot struct {
+	a      *Agent
+	mu     sync.Mutex
+	byChan map[<-chan struct{}]map[*parked]struct{}
+	all    map[*parked]struct{}
+	queue  [][]*parked
+	ready  *sync.Cond
+	closed bool
+	stop   chan struct{}
+	// resumed serves connections whose parked query was answered; fresh
+	// are those of its connections that have not begun a request yet.
+	resumed  *http.Server
+	handback *connQueue
+	freshMu  sync.Mutex
+	fresh    map[net.Conn]struct{}
+	workers  sync.WaitGroup
+}
+
+func newParkingLot(a *Agent, base *http.Server) *parkingLot {
+	p := &parkingLot{
+		a:        a,
+		byChan:   make(map[<-chan struct{}]map[*parked]struct{}),
+		all:      make(map[*parked]struct{}),
+		stop:     make(chan struct{}),
+		handback: newConnQueue(),
+		fresh:    make(map[net.Conn]struct{}),
+	}
+	p.ready = sync.NewCond(&p.mu)
+	p.resumed = &http.Server{Handler: base.Handler, ReadHeaderTimeout: base.ReadHeaderTimeout,
+		ErrorLog: base.ErrorLog, BaseContext: base.BaseContext, ConnState: p.trackFresh}
+	return p
+}
+
+// trackFresh keeps the set of resumed connections that have not begun a
+// request. http.Server.Shutdown waits up to 5 seconds for such a
+// connection, taking it for one whose first request is on its way; a
+// resumed connection is an idle keep-alive one, which shutdown closes.
+func (p *parkingLot) trackFresh(c net.Conn, st http.ConnState) {
+	p.freshMu.Lock()
+	defer p.freshMu.Unlock()
+	if st == http.StateNew {
+		p.fresh[c] = struct{}{}
+	} else {
+		delete(p.fresh, c)
+	}
+}
+
+// start runs the workers and the server of resumed connections.
+func (p *parkingLot) start() {
+	for range parkWorkers {
+		p.workers.Add(1)
+		go p.work()
+	}
+	p.workers.Add(2)
+	go p.sweep()
+	go func() {
+		defer p.workers.Done()
+		if err := p.resumed.Serve(p.handback); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			p.a.logger.Error("HTTP server of resumed connections stopped", zap.Error(err))
+		}
+	}()
+}
+
+// park takes the request's connection over and parks q on ws. It reports
+// false, having touched nothing, when the request cannot be parked.
+func (p *parkingLot) park(w http.ResponseWriter, q *blockingRead, ws *catalog.WatchSet) bool {
+	r := q.r
+	if p == nil || r.ProtoMajor != 1 || r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+		return false
+	}
+	sw := findStatusWriter(w)
+	if sw == nil {
+		return false
+	}
+	conn, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return false
+	}
+	conn.SetDeadline(time.Time{})
+	if n := brw.Reader.Buffered(); n > 0 {
+		// The client pipelined its next request; keep those bytes.
+		conn = withBuffered(conn, brw.Reader, n)
+	}
+	q.r = r.WithContext(valuesOf(r.Context(), p.a.baseCtx))
+	pk := &parked{q: q, group: groupOf(r), conn: conn, finish: sw.parked()}
+	p.a.waiting.Add(1)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		p.a.waiting.Add(-1)
+		conn.Close()
+		return true
+	}
+	p.all[pk] = struct{}{}
+	pk.timer = time.AfterFunc(time.Until(q.deadline), func() { p.expire(pk) })
+	p.registerLocked(pk, ws)
+	return true
+}
+
+// registerLocked adds pk to the waiting list of each notifier of ws it is
+// not on yet; the first waiter of a notifier starts its goroutine.
+func (p *parkingLot) registerLocked(pk *parked, ws *catalog.WatchSet) {
+	if pk.state == stateDone {
+		return
+	}
+	pk.state = stateParked
+	for _, ch := range ws.Channels() {
+		if slices.Contains(pk.chans, ch) {
+			continue
+		}
+		pk.chans = append(pk.chans, ch)
+		waiters, watched := p.byChan[ch]
+		if !watched {
+			waiters = make(map[*parked]struct{})
+			p.byChan[ch] = waiters
+			go p.watch(ch)
+		}
+		waiters[pk] = struct{}{}
+	}
+}
+
+// watch waits for one notifier and queues the queries parked on it, in
+// batches of one group.
+func (p *parkingLot) watch(ch <-chan struct{}) {
+	select {
+	case <-ch:
+	case <-p.stop:
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var groups []string
+	batches := make(map[string][]*parked)
+	for pk := range p.byChan[ch] {
+		pk.chans = slices.DeleteFunc(pk.chans, func(c <-chan struct{}) bool { return c == ch })
+		if pk.state != stateParked {
+			continue
+		}
+		pk.state = stateQueued
+		b, ok := batches[pk.group]
+		if !ok {
+			groups = append(groups, pk.group)
+		}
+		if b = append(b, pk); len(b) == parkBatchMax {
+			p.enqueueLocked(b)
+			b = nil
+		}
+		batches[pk.group] = b
+	}
+	delete(p.byChan, ch)
+	for _, g := range groups {
+		if b := batches[g]; len(b) > 0 {
+			p.enqueueLocked(b)
+		}
+	}
+}
+
+// expire marks pk's deadline as passed and queues it alone.
+func (p *parkingLot) expire(pk *parked) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pk.expired = true
+	if pk.state == stateParked {
+		pk.state = stateQueued
+		p.enqueueLocked([]*parked{pk})
+	}
+}
+
+func (p *parkingLot) enqueueLocked(b []*parked) {
+	if p.closed {
+		return
+	}
+	p.queue = append(p.queue, b)
+	p.ready.Signal()
+}
+
+// work runs queued batches until the lot closes.
+func (p *parkingLot) work() {
+	defer p.workers.Done()
+	for {
+		p.mu.Lock()
+		for len(p.queue) == 0 && !p.closed {
+			p.ready.Wait()
+		}
+		if p.closed {
+			p.mu.Unlock()
+			return
+		}
+		b := p.queue[0]
+		p.queue[0] = nil
+		p.queue = p.queue[1:]
+		p.mu.Unlock()
+		p.resume(b)
+	}
+}
+
+// resume reads once for a batch, parks again the queries the answer does
+// not satisfy yet, and answers the others.
+func (p *parkingLot) resume(b []*parked) {
+	lead := b[0].q
+	ans, ws, err := lead.attempt(lead.r.Context(), false)
+	var due []*parked
+	p.mu.Lock()
+	for _, pk := range b {
+		if err == nil && !pk.q.satisfiedBy(ans.index) && !pk.expired && !p.closed {
+			p.registerLocked(pk, ws)
+		} else {
+			due = append(due, pk)
+		}
+	}
+	p.mu.Unlock()
+	if len(due) == 0 {
+		return
+	}
+	rw := newRawResponse()
+	switch {
+	case err == nil:
+		ans.write(rw, lead.r)
+	case p.a.baseCtx.Err() != nil:
+		writeError(rw, errShuttingDown)
+	default:
+		writeError(rw, err)
+	}
+	p.answer(due, rw)
+}
+
+// answer writes rw to the connections of due, then records the requests
+// and hands each connection back to net/http, or closes it when its client
+// asked to or the write failed. Every answer goes out before the first
+// hand-back, which costs more (net/http starts a goroutine with buffers
+// for the connection).
+func (p *parkingLot) answer(due []*parked, rw *rawResponse) {
+	ended := make([]*parked, 0, len(due))
+	back := make([]bool, 0, len(due))
+	for _, pk := range due {
+		if !p.end(pk) {
+			continue
+		}
+		keepAlive := !pk.q.r.Close && pk.q.r.ProtoAtLeast(1, 1) && p.a.baseCtx.Err() == nil
+		_, err := pk.conn.Write(rw.bytes(keepAlive))
+		ended = append(ended, pk)
+		back = append(back, err == nil && keepAlive)
+	}
+	for i, pk := range ended {
+		pk.finish(rw.code())
+		if back[i] {
+			p.handback.push(pk.conn)
+		} else {
+			pk.conn.Close()
+		}
+	}
+}
+
+// shutdown answers every parked query with "shutting down", closes their
+// connections, and stops the workers and the server of resumed
+// connections.
+func (p *parkingLot) shutdown(ctx context.Context) error {
+	p.mu.Lock()
+	p.closed = true
+	close(p.stop)
+	left := make([]*parked, 0, len(p.all))
+	for pk := range p.all {
+		left = append(left, pk)
+	}
+	p.queue = nil
+	p.ready.Broadcast()
+	p.mu.Unlock()
+	rw := newRawResponse()
+	writeError(rw, errShuttingDown)
+	for _, pk := range left {
+		pk.conn.SetWriteDeadline(time.Now().Add(time.Second))
+	}
+	p.answer(left, rw)
+	p.freshMu.Lock()
+	for c := range p.fresh {
+		c.Close()
+	}
+	p.freshMu.Unlock()
+	err := p.resumed.Shutdown(ctx)
+	p.workers.Wait()
+	p.handback.drain()
+	return err
+}
+
+// sweep drops, every hangupSweepInterval, the parked queries whose clients
+// have gone, until the lot closes.
+func (p *parkingLot) sweep() {
+	defer p.workers.Done()
+	tick := time.NewTicker(hangupSweepInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+		case <-p.stop:
+			return
+		}
+		p.mu.Lock()
+		all := make([]*parked, 0, len(p.all))
+		for pk := range p.all {
+			all = append(all, pk)
+		}
+		p.mu.Unlock()
+		for _, pk := range all {
+			if peerGone(pk.conn) {
+				p.drop(pk)
+			}
+		}
+	}
+}
+
+// drop forgets a parked query whose client left and closes its socket.
+// The request is recorded as the plain path records an abandoned one.
+func (p *parkingLot) drop(pk *parked) {
+	if p.end(pk) {
+		pk.finish(http.StatusOK)
+		pk.conn.Close()
+	}
+}
+
+// end takes pk out of the lot. It reports false if another goroutine ended
+// it first.
+func (p *parkingLot) end(pk *parked) bool {
+	p.mu.Lock()
+	if pk.state == stateDone {
+		p.mu.Unlock()
+		return false
+	}
+	pk.state = stateDone
+	delete(p.all, pk)
+	for _, ch := range pk.chans {
+		delete(p.byChan[ch], pk)
+	}
+	p.mu.Unlock()
+	pk.timer.Stop()
+	p.a.waiting.Add(-1)
+	return true
+}
+
+// groupOf names what a request asks for, leaving out ?index and ?wait:
+// the method, path, other parameters and token.
+func groupOf(r *http.Request) string {
+	q := r.URL.Query()
+	q.Del("index")
+	q.Del("wait")
+	return r.Method + " " + r.URL.Path + "?" + q.Encode() + "\x00" + requestToken(r.Context())
+}
+
+// valuesCtx has the values of one context and the lifetime of another: a
+// parked query keeps its request's values (token, authorizer) but lives
+// until the agent stops, not until its handler returned.
+type valuesCtx struct {
+	context.Context
+	values context.Context
+}
+
+func valuesOf(values, life context.Context) context.Context {
+	return valuesCtx{Context: life, values: values}
+}
+
+// Value looks key up in the request's context.
+func (c valuesCtx) Value(key any) any { return c.values.Value(key) }
