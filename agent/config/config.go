@@ -83,6 +83,9 @@ type Config struct {
 
 	// UIEnabled serves the web UI under UIContentPath.
 	UIEnabled bool
+	// EnableDebug serves Go's profiles under /debug/pprof/ (operator:read
+	// when ACLs are on), as Consul's enable_debug does.
+	EnableDebug bool
 	// UIContentPath is the HTTP path the UI is served at.
 	UIContentPath string
 

@@ -66,13 +66,14 @@ func defaults() Config {
 }
 
 // applyDev turns the defaults into -dev's: one in-memory server that
-// bootstraps itself, with the UI on, reachable only from this host. Config
-// files and flags still override it.
+// bootstraps itself, with the UI and the profiling endpoints on, reachable
+// only from this host. Config files and flags still override it.
 func applyDev(c *Config) {
 	loopback := netip.AddrFrom4([4]byte{127, 0, 0, 1})
 	c.DevMode = true
 	c.Server = true
 	c.UIEnabled = true
+	c.EnableDebug = true
 	c.BindAddr = loopback
 	c.ClientAddrs = []netip.Addr{loopback}
 }

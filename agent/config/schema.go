@@ -69,8 +69,9 @@ var topLevel = object[*builder]{
 	"log_json":  boolRule(func(b *builder, v bool) { b.c.LogJSON = v }),
 	"log_file":  stringRule(func(b *builder, s string) error { b.c.LogFile = s; return nil }),
 
-	"ui":        boolRule(func(b *builder, v bool) { b.c.UIEnabled = v }),
-	"ui_config": uiSchema.rule(),
+	"ui":           boolRule(func(b *builder, v bool) { b.c.UIEnabled = v }),
+	"ui_config":    uiSchema.rule(),
+	"enable_debug": boolRule(func(b *builder, v bool) { b.c.EnableDebug = v }),
 
 	"limits":                  limitsSchema.rule(),
 	"performance":             performanceSchema.rule(),

@@ -136,6 +136,10 @@ func (a *Agent) handler() http.Handler {
 	routes := a.routes()
 	uiHandler := a.uiHandler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.cfg.EnableDebug && strings.HasPrefix(r.URL.Path, pprofPrefix) {
+			a.servePprof(w, r)
+			return
+		}
 		if uiHandler != nil && !strings.HasPrefix(r.URL.Path, "/v1/") {
 			uiHandler.ServeHTTP(w, r)
 			return

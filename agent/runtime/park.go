@@ -35,11 +35,17 @@ import (
 // through a second http.Server whose listener hands out resumed
 // connections, to serve the client's next request.
 //
+// Relayed requests park at both ends (relay.go). A client agent relaying
+// a blocking query parks its caller's connection and starts the RPC; the
+// server's answer, when it comes, is written by the workers. The server
+// serves the relayed request with its handler on a recorder, and a query
+// that must wait parks there as well, with no socket: its answer is sent
+// back as the RPC's reply, and the client's cancel drops it.
+//
 // Only what can be parked is: an HTTP/1.x request without a body, on a
-// connection net/http lets go of. HTTP/2 and requests relayed from other
-// agents (answered through an in-memory writer) wait the plain way. A
-// parked query notices its client hanging up within a few seconds, by a
-// sweep that peeks at every parked socket (park_hangup.go).
+// connection net/http lets go of, or a relayed one. HTTP/2 waits the plain
+// way. A parked query notices its client hanging up within a few seconds,
+// by a sweep that peeks at every parked socket (park_hangup.go).
 
 // errParked tells the dispatcher that a blocking query took its
 // connection over: nothing more may be written through the ResponseWriter.
@@ -59,6 +65,9 @@ const hangupSweepInterval = 2 * time.Second
 
 // parked is one waiting query.
 type parked struct {
+	// r is the request, with the agent's lifetime instead of the
+	// handler's; q is the read to repeat, nil for a relayed request.
+	r *http.Request
 	q *blockingRead
 	// group names the request apart from its ?index and ?wait: queries of
 	// one group get the same answer.
@@ -67,6 +76,12 @@ type parked struct {
 	timer *time.Timer
 	// finish records the request's metrics with the status answered.
 	finish func(code int)
+	// deliver, for a request relayed by another agent, sends the answer
+	// back over RPC; conn is nil then.
+	deliver func(*rawResponse)
+	// onDrop, if set, runs when the client is found gone (a relayed
+	// query tells its server to stop).
+	onDrop func()
 	// chans are the notifiers this query is registered with.
 	chans []<-chan struct{}
 	// state is guarded by the parking lot's mutex.
@@ -89,7 +104,7 @@ type parkingLot struct {
 	mu     sync.Mutex
 	byChan map[<-chan struct{}]map[*parked]struct{}
 	all    map[*parked]struct{}
-	queue  [][]*parked
+	queue  []func() // work for the workers: batches to resume, relayed answers
 	ready  *sync.Cond
 	closed bool
 	stop   chan struct{}
@@ -150,7 +165,20 @@ func (p *parkingLot) start() {
 // park takes the request's connection over and parks q on ws. It reports
 // false, having touched nothing, when the request cannot be parked.
 func (p *parkingLot) park(w http.ResponseWriter, q *blockingRead, ws *catalog.WatchSet) bool {
-	r := q.r
+	return p.take(w, q.r, func(pk *parked) {
+		q.r = pk.r
+		pk.q, pk.group = q, groupOf(q.r)
+		pk.timer = time.AfterFunc(time.Until(q.deadline), func() { p.expire(pk) })
+		p.registerLocked(pk, ws)
+	})
+}
+
+// take takes r's connection over from net/http and adds it to the lot,
+// calling init with the lot's lock held to set the parked query up. It
+// reports false, having touched nothing, when the request cannot be
+// parked: not HTTP/1.x, a request body, a writer net/http does not let go
+// of. A lot that has closed closes the connection instead.
+func (p *parkingLot) take(w http.ResponseWriter, r *http.Request, init func(*parked)) bool {
 	if p == nil || r.ProtoMajor != 1 || r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
 		return false
 	}
@@ -158,29 +186,46 @@ func (p *parkingLot) park(w http.ResponseWriter, q *blockingRead, ws *catalog.Wa
 	if sw == nil {
 		return false
 	}
-	conn, brw, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		return false
+	pk := &parked{r: r.WithContext(valuesOf(r.Context(), p.a.baseCtx))}
+	if rec, ok := sw.ResponseWriter.(*recorder); ok {
+		// A request relayed by another agent: the answer goes back
+		// over RPC, not to a socket.
+		pk.deliver = rec.deliver
+		rec.parkedAs(func() { p.dropRelayed(pk) })
+	} else {
+		conn, brw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return false
+		}
+		conn.SetDeadline(time.Time{})
+		if n := brw.Reader.Buffered(); n > 0 {
+			// The client pipelined its next request; keep those bytes.
+			conn = withBuffered(conn, brw.Reader, n)
+		}
+		pk.conn = conn
 	}
-	conn.SetDeadline(time.Time{})
-	if n := brw.Reader.Buffered(); n > 0 {
-		// The client pipelined its next request; keep those bytes.
-		conn = withBuffered(conn, brw.Reader, n)
-	}
-	q.r = r.WithContext(valuesOf(r.Context(), p.a.baseCtx))
-	pk := &parked{q: q, group: groupOf(r), conn: conn, finish: sw.parked()}
-	p.a.waiting.Add(1)
+	pk.finish = sw.parked()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
-		p.a.waiting.Add(-1)
-		conn.Close()
+		p.answerLater(pk, errShuttingDown)
 		return true
 	}
+	p.a.waiting.Add(1)
 	p.all[pk] = struct{}{}
-	pk.timer = time.AfterFunc(time.Until(q.deadline), func() { p.expire(pk) })
-	p.registerLocked(pk, ws)
+	init(pk)
 	return true
+}
+
+// answerLater answers pk, which never entered the lot, with err.
+func (p *parkingLot) answerLater(pk *parked, err error) {
+	if pk.conn != nil {
+		pk.conn.Close()
+		return
+	}
+	rw := newRawResponse()
+	writeError(rw, err)
+	go pk.deliver(rw)
 }
 
 // registerLocked adds pk to the waiting list of each notifier of ws it is
@@ -252,15 +297,21 @@ func (p *parkingLot) expire(pk *parked) {
 	}
 }
 
+// enqueueLocked has a worker resume batch b.
 func (p *parkingLot) enqueueLocked(b []*parked) {
+	p.doLocked(func() { p.resume(b) })
+}
+
+// doLocked hands job to a worker.
+func (p *parkingLot) doLocked(job func()) {
 	if p.closed {
 		return
 	}
-	p.queue = append(p.queue, b)
+	p.queue = append(p.queue, job)
 	p.ready.Signal()
 }
 
-// work runs queued batches until the lot closes.
+// work runs queued jobs until the lot closes.
 func (p *parkingLot) work() {
 	defer p.workers.Done()
 	for {
@@ -272,11 +323,11 @@ func (p *parkingLot) work() {
 			p.mu.Unlock()
 			return
 		}
-		b := p.queue[0]
+		job := p.queue[0]
 		p.queue[0] = nil
 		p.queue = p.queue[1:]
 		p.mu.Unlock()
-		p.resume(b)
+		job()
 	}
 }
 
@@ -310,6 +361,23 @@ func (p *parkingLot) resume(b []*parked) {
 	p.answer(due, rw)
 }
 
+// relayAnswered hands a relayed query's answer from its server (or the
+// error of its call) to a worker to write.
+func (p *parkingLot) relayAnswered(pk *parked, resp []byte, callErr error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.doLocked(func() {
+		rw := newRawResponse()
+		if err := writeRelayed(rw, resp, callErr); err != nil {
+			if p.a.baseCtx.Err() != nil {
+				err = errShuttingDown
+			}
+			writeError(rw, err)
+		}
+		p.answer([]*parked{pk}, rw)
+	})
+}
+
 // answer writes rw to the connections of due, then records the requests
 // and hands each connection back to net/http, or closes it when its client
 // asked to or the write failed. Every answer goes out before the first
@@ -322,16 +390,23 @@ func (p *parkingLot) answer(due []*parked, rw *rawResponse) {
 		if !p.end(pk) {
 			continue
 		}
-		keepAlive := !pk.q.r.Close && pk.q.r.ProtoAtLeast(1, 1) && p.a.baseCtx.Err() == nil
-		_, err := pk.conn.Write(rw.bytes(keepAlive))
 		ended = append(ended, pk)
+		if pk.deliver != nil {
+			pk.deliver(rw)
+			back = append(back, false)
+			continue
+		}
+		keepAlive := !pk.r.Close && pk.r.ProtoAtLeast(1, 1) && p.a.baseCtx.Err() == nil
+		_, err := pk.conn.Write(rw.bytes(keepAlive))
 		back = append(back, err == nil && keepAlive)
 	}
 	for i, pk := range ended {
 		pk.finish(rw.code())
-		if back[i] {
+		switch {
+		case pk.conn == nil:
+		case back[i]:
 			p.handback.push(pk.conn)
-		} else {
+		default:
 			pk.conn.Close()
 		}
 	}
@@ -354,7 +429,9 @@ func (p *parkingLot) shutdown(ctx context.Context) error {
 	rw := newRawResponse()
 	writeError(rw, errShuttingDown)
 	for _, pk := range left {
-		pk.conn.SetWriteDeadline(time.Now().Add(time.Second))
+		if pk.conn != nil {
+			pk.conn.SetWriteDeadline(time.Now().Add(time.Second))
+		}
 	}
 	p.answer(left, rw)
 	p.freshMu.Lock()
@@ -387,7 +464,7 @@ func (p *parkingLot) sweep() {
 		}
 		p.mu.Unlock()
 		for _, pk := range all {
-			if peerGone(pk.conn) {
+			if pk.conn != nil && peerGone(pk.conn) {
 				p.drop(pk)
 			}
 		}
@@ -400,14 +477,28 @@ func (p *parkingLot) drop(pk *parked) {
 	if p.end(pk) {
 		pk.finish(http.StatusOK)
 		pk.conn.Close()
+		if pk.onDrop != nil {
+			pk.onDrop()
+		}
 	}
 }
 
-// end takes pk out of the lot. It reports false if another goroutine ended
-// it first.
+// errRelayCancelled answers a relayed query whose relaying agent gave up.
+var errRelayCancelled = errors.New("relayed query cancelled by the agent that relayed it")
+
+// dropRelayed ends a parked relayed query whose relaying agent cancelled
+// it, answering so that the agent's call completes.
+func (p *parkingLot) dropRelayed(pk *parked) {
+	rw := newRawResponse()
+	writeError(rw, errRelayCancelled)
+	p.answer([]*parked{pk}, rw)
+}
+
+// end takes pk out of the lot. It reports false if pk is not in it: another
+// goroutine ended it first, or it never entered a lot that had closed.
 func (p *parkingLot) end(pk *parked) bool {
 	p.mu.Lock()
-	if pk.state == stateDone {
+	if _, in := p.all[pk]; !in {
 		p.mu.Unlock()
 		return false
 	}
@@ -417,7 +508,9 @@ func (p *parkingLot) end(pk *parked) bool {
 		delete(p.byChan[ch], pk)
 	}
 	p.mu.Unlock()
-	pk.timer.Stop()
+	if pk.timer != nil {
+		pk.timer.Stop()
+	}
 	p.a.waiting.Add(-1)
 	return true
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -22,7 +23,8 @@ import (
 // picks the server and retries on another, see core.Client), and the
 // server answers it with its own HTTP handler, blocking queries included.
 // The client then writes the server's answer, status, headers and body,
-// as its own. The agent endpoints are the client's own: they act on its
+// as its own. A blocking query is parked at both ends while it waits
+// (park.go). The agent endpoints are the client's own: they act on its
 // local state.
 //
 // A request for another datacenter (?dc=) is relayed the same way to a
@@ -93,20 +95,16 @@ func (a *Agent) relayTo(w http.ResponseWriter, r *http.Request, dc string) error
 	if err != nil {
 		return fmt.Errorf("encode relayed request: %w", err)
 	}
+	timeout := relayDeadline(r)
+	if req.ID != "" && a.parkRelayed(w, r, dc, b, req.ID, timeout) {
+		return errParked
+	}
 	type outcome struct {
 		resp []byte
 		err  error
 	}
-	timeout := relayDeadline(r)
-	read := r.Method == http.MethodGet
 	o, err := onLoop(r.Context(), a, func(reply func(outcome)) {
-		answer := func(resp []byte, err error) { reply(outcome{resp, err}) }
-		switch {
-		case a.client != nil:
-			a.client.CallDatacenter(dc, methodHTTP, b, timeout, read, answer)
-		default:
-			a.server.CallDatacenter(dc, methodHTTP, b, timeout, read, answer)
-		}
+		a.callRelay(dc, b, timeout, r.Method == http.MethodGet, func(resp []byte, err error) { reply(outcome{resp, err}) })
 	})
 	if err != nil {
 		if req.ID != "" && r.Context().Err() != nil {
@@ -114,14 +112,53 @@ func (a *Agent) relayTo(w http.ResponseWriter, r *http.Request, dc string) error
 		}
 		return err
 	}
-	if errors.Is(o.err, core.ErrNoPath) {
+	return writeRelayed(w, o.resp, o.err)
+}
+
+// callRelay sends a relayed request to a server of dc (through this
+// agent's servers when it is a client); answer is called on the loop.
+func (a *Agent) callRelay(dc string, b []byte, timeout time.Duration, read bool, answer func([]byte, error)) {
+	if a.client != nil {
+		a.client.CallDatacenter(dc, methodHTTP, b, timeout, read, answer)
+		return
+	}
+	a.server.CallDatacenter(dc, methodHTTP, b, timeout, read, answer)
+}
+
+// parkRelayed relays a blocking request with its connection parked (see
+// park.go): no goroutine waits for the server's answer, which the lot's
+// workers write when it comes. A client found gone has its request
+// stopped on the server. It reports false when the request cannot be
+// parked.
+func (a *Agent) parkRelayed(w http.ResponseWriter, r *http.Request, dc string, b []byte, id string, timeout time.Duration) bool {
+	var pk *parked
+	if !a.parking.take(w, r, func(p *parked) {
+		pk = p
+		p.onDrop = func() { a.cancelRelayed(dc, id) }
+	}) {
+		return false
+	}
+	if pk == nil {
+		return true
+	}
+	answered := func(resp []byte, err error) { a.parking.relayAnswered(pk, resp, err) }
+	if !a.env.Post(func() { a.callRelay(dc, b, timeout, r.Method == http.MethodGet, answered) }) {
+		answered(nil, errShuttingDown)
+	}
+	return true
+}
+
+// writeRelayed writes a server's answer to a relayed request, or returns
+// the error to answer instead.
+func writeRelayed(w http.ResponseWriter, b []byte, callErr error) error {
+	if errors.Is(callErr, core.ErrNoPath) {
 		return errNoPath
 	}
-	if o.err != nil {
-		return fmt.Errorf("rpc error making call: %w", o.err)
+	if callErr != nil {
+		return fmt.Errorf("rpc error making call: %w", callErr)
 	}
 	var resp relayResponse
-	if err := json.Unmarshal(o.resp, &resp); err != nil || resp.Version != relayVersion {
+	if err := json.Unmarshal(b, &resp); err != nil || resp.Version != relayVersion {
 		return fmt.Errorf("bad relayed answer from server (version %d): %v", resp.Version, err)
 	}
 	for k, v := range resp.Header {
@@ -189,55 +226,107 @@ func relayDeadline(r *http.Request) time.Duration {
 }
 
 // registerRelay makes a server answer relayed requests. Each runs on its
-// own goroutine, as a request on the HTTP port would.
+// own goroutine, as a request on the HTTP port would; a blocking query
+// that parks (park.go) gives the goroutine up and replies when answered.
 func (a *Agent) registerRelay() {
 	a.registerRelayCancel()
 	a.server.RegisterRPC(methodHTTP, func(body []byte, reply func([]byte, error)) {
-		go func() {
-			resp, err := a.serveRelayed(body)
+		send := func(resp []byte, err error) {
 			if !a.env.Post(func() { reply(resp, err) }) {
 				a.logger.Debug("agent stopped before a relayed answer was sent")
+			}
+		}
+		go func() {
+			if resp, err, parked := a.serveRelayed(body, send); !parked {
+				send(resp, err)
 			}
 		}()
 	})
 }
 
-// serveRelayed answers one relayed request with the agent's handler.
-func (a *Agent) serveRelayed(body []byte) ([]byte, error) {
+// serveRelayed answers one relayed request with the agent's handler. It
+// reports parked when a blocking query parked instead: send then carries
+// its answer when it comes.
+func (a *Agent) serveRelayed(body []byte, send func([]byte, error)) (resp []byte, err error, parked bool) {
 	var req relayRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		return nil, fmt.Errorf("decode relayed request: %w", err)
+		return nil, fmt.Errorf("decode relayed request: %w", err), false
 	}
 	if req.Version != relayVersion {
-		return nil, fmt.Errorf("relayed request of unknown version %d", req.Version)
+		return nil, fmt.Errorf("relayed request of unknown version %d", req.Version), false
 	}
 	if strings.HasPrefix(req.Path, "/v1/agent/") {
-		return nil, fmt.Errorf("agent endpoints are not relayed: %s", req.Path)
+		return nil, fmt.Errorf("agent endpoints are not relayed: %s", req.Path), false
 	}
 	ctx, cancel := context.WithTimeout(a.baseCtx, maxWait+maxWait/16+relayMargin)
 	defer cancel()
-	if req.ID != "" {
-		a.relays.add(req.ID, cancel)
-		defer a.relays.remove(req.ID)
-	}
 	hr, err := http.NewRequestWithContext(ctx, req.Method, req.Path+"?"+req.RawQuery, bytes.NewReader(req.Body))
 	if err != nil {
-		return nil, fmt.Errorf("relayed request: %w", err)
+		return nil, fmt.Errorf("relayed request: %w", err), false
 	}
 	hr.Header = req.Header
 	hr.RemoteAddr = "relay"
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	rec.deliver = func(rw *rawResponse) {
+		a.relays.remove(req.ID)
+		send(encodeRelayed(rw.code(), rw.header, rw.body.Bytes()))
+	}
+	if req.ID != "" {
+		a.relays.add(req.ID, func() {
+			cancel()
+			rec.dropParked()
+		})
+	}
 	a.httpServer.Handler.ServeHTTP(rec, hr)
+	if rec.isParked() {
+		return nil, nil, true
+	}
+	a.relays.remove(req.ID)
 	a.logger.Debug("answered a relayed request", zap.String("path", req.Path), zap.Int("status", rec.status))
-	return json.Marshal(relayResponse{Version: relayVersion, Status: rec.status, Header: rec.header, Body: rec.body.Bytes()})
+	resp, err = encodeRelayed(rec.status, rec.header, rec.body.Bytes())
+	return resp, err, false
 }
 
-// recorder is the http.ResponseWriter of a relayed request.
+// encodeRelayed encodes the answer to a relayed request.
+func encodeRelayed(status int, header http.Header, body []byte) ([]byte, error) {
+	return json.Marshal(relayResponse{Version: relayVersion, Status: status, Header: header, Body: body})
+}
+
+// recorder is the http.ResponseWriter of a relayed request. A blocking
+// query may park on it (park.go): deliver then sends its answer, and drop,
+// set once it parked, forgets it when the relaying agent cancels.
 type recorder struct {
 	header      http.Header
 	status      int
 	wroteHeader bool
 	body        bytes.Buffer
+	deliver     func(*rawResponse)
+
+	mu   sync.Mutex
+	drop func()
+}
+
+// parkedAs records that a query parked on the recorder, and how to drop it.
+func (r *recorder) parkedAs(drop func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.drop = drop
+}
+
+func (r *recorder) isParked() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.drop != nil
+}
+
+// dropParked drops the query parked on the recorder, if one is.
+func (r *recorder) dropParked() {
+	r.mu.Lock()
+	drop := r.drop
+	r.mu.Unlock()
+	if drop != nil {
+		drop()
+	}
 }
 
 func (r *recorder) Header() http.Header { return r.header }

@@ -14,7 +14,7 @@ import (
 // client agent hangs up, not when its 60-second wait runs out.
 func TestABlockingQueryRelayedByAClientStopsOnTheServerWhenItsCallerLeaves(t *testing.T) {
 	srv, _ := startAgent(t, "")
-	_, c := startClient(t, srv, "")
+	cl, c := startClient(t, srv, "")
 	_, meta, err := c.KV().Get("watched", nil)
 	require.NoError(t, err)
 
@@ -28,8 +28,45 @@ func TestABlockingQueryRelayedByAClientStopsOnTheServerWhenItsCallerLeaves(t *te
 	}()
 	require.Eventually(t, func() bool { return srv.waiting.Load() == 1 }, testWait, 20*time.Millisecond,
 		"the relayed query blocks on the server")
+	require.Eventually(t, func() bool { return parkedCount(cl) == 1 }, testWait, 20*time.Millisecond,
+		"the client agent parks the relayed query")
 	hangUp()
 	<-returned
 	require.Eventually(t, func() bool { return srv.waiting.Load() == 0 }, 10*time.Second, 20*time.Millisecond,
 		"the server stops the query whose caller left")
+}
+
+// TestAClientAgentParksARelayedBlockingQueryAndWritesTheServersAnswer:
+// neither the client agent nor the server holds a goroutine for a relayed
+// blocking query; the server's answer comes back over RPC when the key
+// changes and the client writes it.
+func TestAClientAgentParksARelayedBlockingQueryAndWritesTheServersAnswer(t *testing.T) {
+	srv, _ := startAgent(t, "")
+	cl, c := startClient(t, srv, "")
+	_, err := c.KV().Put(kvPair("relayed", "1"), nil)
+	require.NoError(t, err)
+	_, meta, err := c.KV().Get("relayed", nil)
+	require.NoError(t, err)
+
+	got := make(chan *api.KVPair, 1)
+	go func() {
+		pair, _, err := c.KV().Get("relayed", &api.QueryOptions{WaitIndex: meta.LastIndex, WaitTime: time.Minute})
+		if err != nil {
+			pair = nil
+		}
+		got <- pair
+	}()
+	require.Eventually(t, func() bool { return parkedCount(cl) == 1 }, testWait, 20*time.Millisecond)
+	require.EqualValues(t, 1, cl.waiting.Load(), "the client counts the query it parked")
+	require.Eventually(t, func() bool { return parkedCount(srv) == 1 }, testWait, 20*time.Millisecond,
+		"the server parks the relayed query too, holding no goroutine for it")
+	_, err = c.KV().Put(kvPair("relayed", "2"), nil)
+	require.NoError(t, err)
+	pair := <-got
+	require.NotNil(t, pair)
+	require.Equal(t, "2", string(pair.Value))
+	require.Zero(t, parkedCount(cl))
+	pair, _, err = c.KV().Get("relayed", nil)
+	require.NoError(t, err)
+	require.Equal(t, "2", string(pair.Value))
 }

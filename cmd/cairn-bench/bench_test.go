@@ -97,7 +97,7 @@ func TestMachineMeasuresFsyncsAndRoundTrips(t *testing.T) {
 func TestBadUsageIsAOneLineErrorAndExitOne(t *testing.T) {
 	for _, args := range [][]string{{"-clients", "0"}, {"-watchers", "x"}, {"extra"}, {"-tests", "nope"},
 		{"-target", "nowhere"}, {"-target", "client"}, {"-start", "x", "-cluster", "y"}, {"-failover-trials", "0"},
-		{"-tests", "failover"}} {
+		{"-tests", "failover"}, {"-cpu-profile", "/tmp/nowhere"}} {
 		var out, errb bytes.Buffer
 		require.Equal(t, 1, run(append(args, "-duration", "10ms", "-addr", "127.0.0.1:1"), &out, &errb), args)
 		require.Contains(t, errb.String(), "cairn-bench: ", args)

@@ -50,7 +50,7 @@ func agentConfig(name, nodeID, dataDir string, join []string, isServer bool, por
 	cfg := map[string]any{
 		"datacenter": "prometheus", "bind_addr": "127.0.0.1", "log_level": "INFO",
 		"node_id": nodeID, "node_name": name, "data_dir": dataDir, "server": isServer,
-		"ui": true, "client_addr": "127.0.0.1", "retry_join": join, "ports": ports,
+		"ui": true, "enable_debug": true, "client_addr": "127.0.0.1", "retry_join": join, "ports": ports,
 		"limits": map[string]int{"http_max_conns_per_client": maxConnsPerClient},
 	}
 	if isServer {

@@ -31,10 +31,12 @@ func (b *bench) writes(ctx context.Context, name string, request func(addr strin
 	for _, n := range b.opts.clients {
 		client := httpClient(n, "", 30*time.Second)
 		wal, cpu := b.walBefore(ctx), b.cpuNow()
+		profiled := b.profile(ctx, fmt.Sprintf("%s-%d", name, n))
 		lat, errs, elapsed := b.workers(ctx, n, func(worker, i int) error {
 			url, body := request(addrs[worker%len(addrs)], worker, i)
 			return do(ctx, client, http.MethodPut, url, body, "true")
 		})
+		profiled()
 		f, ok := wal.after(ctx)
 		b.report(name, append([]any{"clients", n, "ops", len(lat), "errors", errs,
 			"ops_per_sec", float64(len(lat)) / elapsed.Seconds(),
@@ -64,9 +66,11 @@ func (b *bench) kvGet(ctx context.Context) error {
 		}
 		for _, n := range b.opts.clients {
 			c, cpu := httpClient(n, "", 30*time.Second), b.cpuNow()
+			profiled := b.profile(ctx, fmt.Sprintf("kv-get-%s-%d", mode, n))
 			lat, errs, elapsed := b.workers(ctx, n, func(worker, _ int) error {
 				return do(ctx, c, http.MethodGet, "http://"+addrs[worker%len(addrs)]+"/v1/kv/bench/get"+query, nil, "")
 			})
+			profiled()
 			b.report("kv-get", "mode", mode, "clients", n, "ops", len(lat), "errors", errs,
 				"ops_per_sec", float64(len(lat))/elapsed.Seconds(),
 				"p50_ms", lat.quantile(0.5), "p99_ms", lat.quantile(0.99), "cpu", cpu.since())

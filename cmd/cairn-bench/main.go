@@ -34,6 +34,7 @@ type options struct {
 	dataDir        string
 	sources        []string
 	failoverTrials int
+	profileDir     string
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -86,6 +87,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long each throughput measurement runs")
 	fs.IntVar(&o.valueSize, "value-size", 128, "KV value size in bytes")
 	fs.StringVar(&o.dataDir, "fsync-dir", os.TempDir(), "directory whose disk the machine measurement fsyncs on")
+	fs.StringVar(&o.profileDir, "cpu-profile", "", "with -cluster, save a CPU profile of every agent for each kv-put and kv-get run in this `directory`")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -106,6 +108,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if !slices.Contains([]string{"leader", "follower", "all", "client"}, o.target) {
 		return o, fmt.Errorf("-target %q is not leader, follower, all or client", o.target)
+	}
+	if o.profileDir != "" && o.cluster == "" {
+		return o, errors.New("-cpu-profile needs -cluster")
 	}
 	if o.target == "client" && !o.clientAgent {
 		return o, errors.New("-target client needs -client-agent")
