@@ -59,7 +59,10 @@
 // it is listed in DroppedProposals (ErrLeadershipLost: this leader stepped
 // down first; a later leader may still commit it, so the outcome is
 // unknown). On a follower Propose returns ErrNotLeader and Leader() names
-// the server to forward to.
+// the server to forward to. A leader sends its proposals in the next Ready:
+// all the proposals since the last one travel in one append per follower,
+// so a batch of proposals costs one append and one acknowledgement per
+// follower, not one each.
 //
 // Snapshots: after saving a snapshot of the state machine at applied index
 // i (SnapshotMetaAt(i) gives its term and configuration), the driver calls

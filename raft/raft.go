@@ -78,6 +78,11 @@ type Node struct {
 	leadTransferee ServerID
 	reads          readIndexState
 
+	// appendPending is set when the leader proposed entries since it
+	// last told its followers: proposals are broadcast once per Ready,
+	// not once each (replication.go).
+	appendPending bool
+
 	// Output waiting for the next Ready.
 	msgs        []Message
 	earlyMsgs   []Message

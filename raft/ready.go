@@ -60,7 +60,7 @@ func (n *Node) HasReady() bool {
 	if n.readyOutstanding {
 		return false
 	}
-	return n.softState() != n.prevSoft || n.hardState() != n.prevHard || n.installed != nil ||
+	return n.appendPending || n.softState() != n.prevSoft || n.hardState() != n.prevHard || n.installed != nil ||
 		len(n.log.unstable()) > 0 || len(n.msgs) > 0 || len(n.earlyMsgs) > 0 ||
 		len(n.log.toApply()) > 0 || len(n.readStates) > 0 || len(n.dropped) > 0 ||
 		len(n.droppedRead) > 0
@@ -72,6 +72,7 @@ func (n *Node) Ready() Ready {
 	if n.readyOutstanding {
 		panic("raft: Ready called again before Advance")
 	}
+	n.flushAppends()
 	n.readyOutstanding = true
 	rd := Ready{
 		Snapshot:         n.installed,

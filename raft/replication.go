@@ -19,7 +19,7 @@ func (n *Node) Propose(cmd []byte) (index, term uint64, err error) {
 		return 0, 0, ErrTransferInProgress
 	}
 	e := n.appendLocal(Entry{Type: EntryCommand, Data: cmd})
-	n.bcastAppend()
+	n.appendPending = true
 	return e.Index, e.Term, nil
 }
 
@@ -69,6 +69,16 @@ func (n *Node) quorumActive() bool {
 		pr.recentActive = false
 	}
 	return tallyVotes(voters(n.conf), votes) == voteWon
+}
+
+// flushAppends broadcasts the proposals made since the last Ready: they
+// share one append per follower, instead of one append each (and an
+// acknowledgement each back).
+func (n *Node) flushAppends() {
+	if n.appendPending {
+		n.appendPending = false
+		n.bcastAppend()
+	}
 }
 
 // bcastAppend sends each follower what it is missing, as flow control allows.
