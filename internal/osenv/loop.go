@@ -80,17 +80,24 @@ type timer struct {
 	fired   bool
 }
 
+// afterFunc runs f on the loop after d. A zero or negative d is posted to
+// the loop's queue at once, behind what is already there, without a
+// runtime timer: the driver's "process after everything queued" costs no
+// trip through the timer goroutine.
 func (l *loop) afterFunc(d time.Duration, f func()) *timer {
 	tm := &timer{}
-	tm.t = time.AfterFunc(d, func() {
-		l.post(func() {
-			if tm.stopped {
-				return
-			}
-			tm.fired = true
-			f()
-		})
-	})
+	fire := func() {
+		if tm.stopped {
+			return
+		}
+		tm.fired = true
+		f()
+	}
+	if d <= 0 {
+		l.post(fire)
+		return tm
+	}
+	tm.t = time.AfterFunc(d, func() { l.post(fire) })
 	return tm
 }
 
@@ -99,6 +106,8 @@ func (tm *timer) Stop() bool {
 		return false
 	}
 	tm.stopped = true
-	tm.t.Stop()
+	if tm.t != nil {
+		tm.t.Stop()
+	}
 	return true
 }
