@@ -51,6 +51,10 @@ func (n *Node) Status() Status {
 	return st
 }
 
+// Role is this server's role: Status without the copying, for the checks
+// made on every request.
+func (n *Node) Role() Role { return n.role }
+
 // Term returns the term of the log entry at index, if the log still holds
 // it (not compacted, not beyond the end). Tests and operators use it to
 // compare logs.

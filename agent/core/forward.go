@@ -224,4 +224,4 @@ func catalogError(text string) error {
 }
 
 // isLeader reports whether this server leads.
-func (s *Server) isLeader() bool { return s.raft.Status().Role == raft.Leader }
+func (s *Server) isLeader() bool { return s.raft.Role() == raft.Leader }

@@ -30,11 +30,10 @@ type QueryMeta struct {
 
 // QueryMeta reports the server's view of leadership.
 func (s *Server) QueryMeta() QueryMeta {
-	st := s.raft.Status()
-	if st.Role == raft.Leader {
+	if s.raft.Role() == raft.Leader {
 		return QueryMeta{KnownLeader: true, IsLeader: true}
 	}
-	if st.Lead != "" {
+	if lead, _ := s.raft.Leader(); lead != "" {
 		return QueryMeta{KnownLeader: true, LastContact: s.env.Now().Sub(s.leaderSeen)}
 	}
 	return QueryMeta{LastContact: s.env.Now().Sub(s.leaderSeen)}

@@ -316,6 +316,9 @@ func (s *Server) Leader() (raft.ServerID, string) {
 // Status is the core's view of the group.
 func (s *Server) Status() raft.Status { return s.core.Status() }
 
+// Role is this server's role, without the copying Status does.
+func (s *Server) Role() raft.Role { return s.core.Role() }
+
 // Configuration is the latest configuration in the log.
 func (s *Server) Configuration() raft.Configuration {
 	c, _ := s.core.Configuration()
