@@ -176,10 +176,10 @@ func (p *parkingLot) park(w http.ResponseWriter, q *blockingRead, ws *catalog.Wa
 // take takes r's connection over from net/http and adds it to the lot,
 // calling init with the lot's lock held to set the parked query up. It
 // reports false, having touched nothing, when the request cannot be
-// parked: not HTTP/1.x, a request body, a writer net/http does not let go
-// of. A lot that has closed closes the connection instead.
+// parked: not a GET, not HTTP/1.x, a request body, a writer net/http does
+// not let go of. A lot that has closed closes the connection instead.
 func (p *parkingLot) take(w http.ResponseWriter, r *http.Request, init func(*parked)) bool {
-	if p == nil || r.ProtoMajor != 1 || r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+	if p == nil || r.Method != http.MethodGet || r.ProtoMajor != 1 || r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
 		return false
 	}
 	sw := findStatusWriter(w)
