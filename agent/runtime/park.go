@@ -20,7 +20,8 @@ import (
 // way, the wait holds net/http's goroutine for the connection (its stack
 // grows to 8-16 KiB under the handler) and the connection's read and write
 // buffers (4 KiB each): about 22 KB per watcher, measured. A parked query
-// holds only its socket, a timer and the few fields needed to read again.
+// holds only its socket, a timer and the few fields needed to read again:
+// about 6 KB (BENCHMARKS.md).
 //
 // A query that has to wait takes its connection over from net/http
 // (Hijack) and the handler's goroutine returns. The parking lot keeps, per
@@ -42,7 +43,7 @@ import (
 // that must wait parks there as well, with no socket: its answer is sent
 // back as the RPC's reply, and the client's cancel drops it.
 //
-// Only what can be parked is: an HTTP/1.x request without a body, on a
+// Only what can be parked is: a GET over HTTP/1.x without a body, on a
 // connection net/http lets go of, or a relayed one. HTTP/2 waits the plain
 // way. A parked query notices its client hanging up within a few seconds,
 // by a sweep that peeks at every parked socket (park_hangup.go).
