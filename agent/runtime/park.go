@@ -106,9 +106,12 @@ type parkingLot struct {
 	byChan map[<-chan struct{}]map[*parked]struct{}
 	all    map[*parked]struct{}
 	queue  []func() // work for the workers: batches to resume, relayed answers
-	ready  *sync.Cond
-	closed bool
-	stop   chan struct{}
+	// relayed are the answers of relayed queries not yet written
+	// (park_relay.go).
+	relayed []relayAnswer
+	ready   *sync.Cond
+	closed  bool
+	stop    chan struct{}
 	// resumed serves connections whose parked query was answered; fresh
 	// are those of its connections that have not begun a request yet.
 	resumed  *http.Server
@@ -360,23 +363,6 @@ func (p *parkingLot) resume(b []*parked) {
 		writeError(rw, err)
 	}
 	p.answer(due, rw)
-}
-
-// relayAnswered hands a relayed query's answer from its server (or the
-// error of its call) to a worker to write.
-func (p *parkingLot) relayAnswered(pk *parked, resp []byte, callErr error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.doLocked(func() {
-		rw := newRawResponse()
-		if err := writeRelayed(rw, resp, callErr); err != nil {
-			if p.a.baseCtx.Err() != nil {
-				err = errShuttingDown
-			}
-			writeError(rw, err)
-		}
-		p.answer([]*parked{pk}, rw)
-	})
 }
 
 // answer writes rw to the connections of due, then records the requests

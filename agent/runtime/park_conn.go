@@ -21,6 +21,9 @@ type rawResponse struct {
 	status   int
 	body     bytes.Buffer
 	rendered [2][]byte // without and with keep-alive
+	// relayed is the response encoded as a relayed request's answer
+	// (relay.go), kept for the other queries of the batch.
+	relayed []byte
 }
 
 func newRawResponse() *rawResponse { return &rawResponse{header: make(http.Header)} }

@@ -269,7 +269,7 @@ func (a *Agent) serveRelayed(body []byte, send func([]byte, error)) (resp []byte
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}
 	rec.deliver = func(rw *rawResponse) {
 		a.relays.remove(req.ID)
-		send(encodeRelayed(rw.code(), rw.header, rw.body.Bytes()))
+		send(rw.relayEncoding())
 	}
 	if req.ID != "" {
 		a.relays.add(req.ID, func() {
@@ -290,6 +290,21 @@ func (a *Agent) serveRelayed(body []byte, send func([]byte, error)) (resp []byte
 // encodeRelayed encodes the answer to a relayed request.
 func encodeRelayed(status int, header http.Header, body []byte) ([]byte, error) {
 	return json.Marshal(relayResponse{Version: relayVersion, Status: status, Header: header, Body: body})
+}
+
+// relayEncoding is the response encoded as the answer to a relayed
+// request. A batch of parked queries shares one response, which is
+// encoded for the first and reused for the others; they are answered on
+// one goroutine.
+func (w *rawResponse) relayEncoding() ([]byte, error) {
+	if w.relayed != nil {
+		return w.relayed, nil
+	}
+	b, err := encodeRelayed(w.code(), w.header, w.body.Bytes())
+	if err == nil {
+		w.relayed = b
+	}
+	return b, err
 }
 
 // recorder is the http.ResponseWriter of a relayed request. A blocking

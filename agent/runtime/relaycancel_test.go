@@ -1,7 +1,10 @@
 package runtime
 
 import (
+	"bufio"
 	"context"
+	"net"
+	"net/http"
 	"testing"
 	"time"
 
@@ -69,4 +72,34 @@ func TestAClientAgentParksARelayedBlockingQueryAndWritesTheServersAnswer(t *test
 	pair, _, err = c.KV().Get("relayed", nil)
 	require.NoError(t, err)
 	require.Equal(t, "2", string(pair.Value))
+}
+
+// TestOneWriteAnswersEveryRelayedWatcherOfAClientAgent: many watchers of
+// one key through a client agent are parked there and on the server, and
+// one write answers them all, through the batched relay replies.
+func TestOneWriteAnswersEveryRelayedWatcherOfAClientAgent(t *testing.T) {
+	srv, _ := startAgent(t, "")
+	cl, c := startClient(t, srv, "")
+	_, err := c.KV().Put(kvPair("fan", "1"), nil)
+	require.NoError(t, err)
+	_, meta, err := c.KV().Get("fan", nil)
+	require.NoError(t, err)
+	const watchers = 40
+	conns := make([]net.Conn, watchers)
+	for i := range conns {
+		conns[i], err = net.Dial("tcp", cl.HTTPAddr())
+		require.NoError(t, err)
+		defer conns[i].Close()
+		rawGet(t, conns[i], "/v1/kv/fan?wait=1m&index="+uitoa(meta.LastIndex))
+	}
+	require.Eventually(t, func() bool { return parkedCount(cl) == watchers && parkedCount(srv) == watchers },
+		testWait, 20*time.Millisecond)
+	_, err = c.KV().Put(kvPair("fan", "2"), nil)
+	require.NoError(t, err)
+	for _, conn := range conns {
+		conn.SetReadDeadline(time.Now().Add(testWait))
+		resp, body := readResponse(t, bufio.NewReader(conn))
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.Contains(t, body, `"Value":"Mg=="`)
+	}
 }
