@@ -125,28 +125,68 @@ func (s *stream) finish(err error) {
 
 func (s *stream) readLoop(conn net.Conn) {
 	r := bufio.NewReaderSize(conn, 64<<10)
-	var hdr [frameLen]byte
 	for {
-		if _, err := io.ReadFull(r, hdr[:]); err != nil {
-			s.finish(readErr(err))
+		msg, err := s.readFrame(r)
+		if err != nil {
+			s.finish(err)
 			return
 		}
-		size := binary.BigEndian.Uint32(hdr[:])
-		if size > netsim.MaxMessageBytes {
-			s.finish(fmt.Errorf("osenv: message of %d bytes from %s: %w", size, s.remote, netsim.ErrTooLarge))
-			return
-		}
-		msg := make([]byte, size)
-		if _, err := io.ReadFull(r, msg); err != nil {
-			s.finish(readErr(err))
-			return
+		// Frames that have already arrived whole go to the loop with
+		// this one, in one trip: a burst of replies wakes the loop once.
+		batch := [][]byte{msg}
+		for len(batch) < maxReadBatch && frameBuffered(r) {
+			if msg, err = s.readFrame(r); err != nil {
+				break
+			}
+			batch = append(batch, msg)
 		}
 		s.net.env.loop.post(func() {
-			if !s.closeSeen {
-				s.handler.HandleMessage(s, msg)
+			for _, m := range batch {
+				if s.closeSeen {
+					return
+				}
+				s.handler.HandleMessage(s, m)
 			}
 		})
+		if err != nil {
+			s.finish(err)
+			return
+		}
 	}
+}
+
+// maxReadBatch bounds how many received messages one trip to the loop
+// hands over.
+const maxReadBatch = 256
+
+// readFrame reads one length-prefixed message.
+func (s *stream) readFrame(r *bufio.Reader) ([]byte, error) {
+	var hdr [frameLen]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return nil, readErr(err)
+	}
+	size := binary.BigEndian.Uint32(hdr[:])
+	if size > netsim.MaxMessageBytes {
+		return nil, fmt.Errorf("osenv: message of %d bytes from %s: %w", size, s.remote, netsim.ErrTooLarge)
+	}
+	msg := make([]byte, size)
+	if _, err := io.ReadFull(r, msg); err != nil {
+		return nil, readErr(err)
+	}
+	return msg, nil
+}
+
+// frameBuffered reports whether a whole frame is in r's buffer, so that
+// reading it will not block.
+func frameBuffered(r *bufio.Reader) bool {
+	if r.Buffered() < frameLen {
+		return false
+	}
+	hdr, err := r.Peek(frameLen)
+	if err != nil {
+		return false
+	}
+	return uint64(r.Buffered()) >= frameLen+uint64(binary.BigEndian.Uint32(hdr))
 }
 
 func readErr(err error) error {
