@@ -112,12 +112,14 @@ type parkingLot struct {
 	byChan map[<-chan struct{}]map[*parked]struct{}
 	all    map[*parked]struct{}
 	queue  []func() // work for the workers: batches to resume, relayed answers
-	// relayed are the answers of relayed queries not yet written
+	// relayed are the answers of relayed queries not yet written, and
+	// relayGroups the relayed requests not yet answered, by key
 	// (park_relay.go).
-	relayed []relayAnswer
-	ready   *sync.Cond
-	closed  bool
-	stop    chan struct{}
+	relayed     []relayAnswer
+	relayGroups map[string]*relayGroup
+	ready       *sync.Cond
+	closed      bool
+	stop        chan struct{}
 	// resumed serves connections whose parked query was answered; fresh
 	// are those of its connections that have not begun a request yet.
 	resumed  *http.Server
@@ -129,12 +131,13 @@ type parkingLot struct {
 
 func newParkingLot(a *Agent, base *http.Server) *parkingLot {
 	p := &parkingLot{
-		a:        a,
-		byChan:   make(map[<-chan struct{}]map[*parked]struct{}),
-		all:      make(map[*parked]struct{}),
-		stop:     make(chan struct{}),
-		handback: newConnQueue(),
-		fresh:    make(map[net.Conn]struct{}),
+		a:           a,
+		byChan:      make(map[<-chan struct{}]map[*parked]struct{}),
+		all:         make(map[*parked]struct{}),
+		relayGroups: make(map[string]*relayGroup),
+		stop:        make(chan struct{}),
+		handback:    newConnQueue(),
+		fresh:       make(map[net.Conn]struct{}),
 	}
 	p.ready = sync.NewCond(&p.mu)
 	p.resumed = &http.Server{Handler: base.Handler, ReadHeaderTimeout: base.ReadHeaderTimeout,

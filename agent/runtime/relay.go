@@ -96,7 +96,7 @@ func (a *Agent) relayTo(w http.ResponseWriter, r *http.Request, dc string) error
 		return fmt.Errorf("encode relayed request: %w", err)
 	}
 	timeout := relayDeadline(r)
-	if req.ID != "" && a.parkRelayed(w, r, dc, b, req.ID, timeout) {
+	if req.ID != "" && a.parkRelayed(w, r, relayCall{dc: dc, key: relayKey(dc, req), body: b, id: req.ID, timeout: timeout}) {
 		return errParked
 	}
 	type outcome struct {
@@ -125,24 +125,46 @@ func (a *Agent) callRelay(dc string, b []byte, timeout time.Duration, read bool,
 	a.server.CallDatacenter(dc, methodHTTP, b, timeout, read, answer)
 }
 
+// relayCall is one relayed blocking request: the datacenter it goes to,
+// its encoded body and ID, the RPC's timeout, and the key that identical
+// requests share.
+type relayCall struct {
+	dc      string
+	key     string
+	body    []byte
+	id      string
+	timeout time.Duration
+}
+
+// relayKey identifies a relayed request apart from its ID: everything the
+// server will see, so that requests with the same key get the same answer.
+func relayKey(dc string, req relayRequest) string {
+	req.ID = ""
+	b, err := json.Marshal(req)
+	if err != nil {
+		return ""
+	}
+	return dc + "\x00" + string(b)
+}
+
 // parkRelayed relays a blocking request with its connection parked (see
-// park.go): no goroutine waits for the server's answer, which the lot's
-// workers write when it comes. A client found gone has its request
-// stopped on the server. It reports false when the request cannot be
-// parked.
-func (a *Agent) parkRelayed(w http.ResponseWriter, r *http.Request, dc string, b []byte, id string, timeout time.Duration) bool {
-	var pk *parked
-	if !a.parking.take(w, r, func(p *parked) {
-		pk = p
-		p.onDrop = func() { a.cancelRelayed(dc, id) }
+// park.go and park_relay.go): no goroutine waits for the server's answer,
+// which the lot's workers write when it comes, and a request identical to
+// one already relayed and unanswered joins it instead of sending its own.
+// It reports false when the request cannot be parked.
+func (a *Agent) parkRelayed(w http.ResponseWriter, r *http.Request, call relayCall) bool {
+	var g *relayGroup
+	var first bool
+	if !a.parking.take(w, r, func(pk *parked) {
+		g, first = a.parking.joinRelayGroup(pk, call.key, func() { a.cancelRelayed(call.dc, call.id) })
 	}) {
 		return false
 	}
-	if pk == nil {
+	if !first {
 		return true
 	}
-	answered := func(resp []byte, err error) { a.parking.relayAnswered(pk, resp, err) }
-	if !a.env.Post(func() { a.callRelay(dc, b, timeout, r.Method == http.MethodGet, answered) }) {
+	answered := func(resp []byte, err error) { a.parking.relayGroupAnswered(call.key, g, resp, err) }
+	if !a.env.Post(func() { a.callRelay(call.dc, call.body, call.timeout, true, answered) }) {
 		answered(nil, errShuttingDown)
 	}
 	return true

@@ -74,10 +74,11 @@ func TestAClientAgentParksARelayedBlockingQueryAndWritesTheServersAnswer(t *test
 	require.Equal(t, "2", string(pair.Value))
 }
 
-// TestOneWriteAnswersEveryRelayedWatcherOfAClientAgent: many watchers of
-// one key through a client agent are parked there and on the server, and
-// one write answers them all, through the batched relay replies.
-func TestOneWriteAnswersEveryRelayedWatcherOfAClientAgent(t *testing.T) {
+// TestIdenticalWatchersOfAClientAgentShareOneRelayedQuery: many identical
+// watchers of one key through a client agent are parked there and share
+// one relayed query, parked on the server; a watcher with another index
+// gets its own; one write answers them all.
+func TestIdenticalWatchersOfAClientAgentShareOneRelayedQuery(t *testing.T) {
 	srv, _ := startAgent(t, "")
 	cl, c := startClient(t, srv, "")
 	_, err := c.KV().Put(kvPair("fan", "1"), nil)
@@ -90,16 +91,56 @@ func TestOneWriteAnswersEveryRelayedWatcherOfAClientAgent(t *testing.T) {
 		conns[i], err = net.Dial("tcp", cl.HTTPAddr())
 		require.NoError(t, err)
 		defer conns[i].Close()
-		rawGet(t, conns[i], "/v1/kv/fan?wait=1m&index="+uitoa(meta.LastIndex))
+		index := meta.LastIndex
+		if i == watchers-1 {
+			index-- // one watcher a step behind: not the same request
+		}
+		rawGet(t, conns[i], "/v1/kv/fan?wait=1m&index="+uitoa(index))
+		if i == 0 {
+			require.Eventually(t, func() bool { return parkedCount(srv) == 1 }, testWait, 20*time.Millisecond)
+		}
 	}
-	require.Eventually(t, func() bool { return parkedCount(cl) == watchers && parkedCount(srv) == watchers },
-		testWait, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return parkedCount(cl) == watchers-1 }, testWait, 20*time.Millisecond,
+		"the client parks the identical watchers (the one behind returns at once)")
+	require.Equal(t, 1, parkedCount(srv), "the server holds one relayed query for all of them")
+	behind := conns[watchers-1]
+	behind.SetReadDeadline(time.Now().Add(testWait))
+	resp, body := readResponse(t, bufio.NewReader(behind))
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, body, `"Value":"MQ=="`, "the watcher behind gets the current value at once")
+
 	_, err = c.KV().Put(kvPair("fan", "2"), nil)
 	require.NoError(t, err)
-	for _, conn := range conns {
+	for _, conn := range conns[:watchers-1] {
 		conn.SetReadDeadline(time.Now().Add(testWait))
 		resp, body := readResponse(t, bufio.NewReader(conn))
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		require.Contains(t, body, `"Value":"Mg=="`)
 	}
+}
+
+// TestASharedRelayedQueryIsCancelledOnlyWhenItsLastWatcherLeaves: when
+// one of two watchers sharing a relayed query hangs up, the server keeps
+// the query for the other; when the other leaves too, the server drops it.
+func TestASharedRelayedQueryIsCancelledOnlyWhenItsLastWatcherLeaves(t *testing.T) {
+	srv, _ := startAgent(t, "")
+	cl, c := startClient(t, srv, "")
+	_, meta, err := c.KV().Get("shared", nil)
+	require.NoError(t, err)
+	dial := func() net.Conn {
+		conn, err := net.Dial("tcp", cl.HTTPAddr())
+		require.NoError(t, err)
+		rawGet(t, conn, "/v1/kv/shared?wait=1m&index="+uitoa(meta.LastIndex))
+		return conn
+	}
+	first, second := dial(), dial()
+	defer second.Close()
+	require.Eventually(t, func() bool { return parkedCount(cl) == 2 && parkedCount(srv) == 1 }, testWait, 20*time.Millisecond)
+	first.Close()
+	require.Eventually(t, func() bool { return parkedCount(cl) == 1 }, testWait, 20*time.Millisecond,
+		"the client notices the first watcher left")
+	require.Equal(t, 1, parkedCount(srv), "the server keeps the query for the second watcher")
+	second.Close()
+	require.Eventually(t, func() bool { return parkedCount(srv) == 0 }, testWait, 20*time.Millisecond,
+		"the last watcher's leaving cancels the relayed query")
 }
