@@ -374,11 +374,12 @@ func (p *parkingLot) resume(b []*parked) {
 	p.answer(due, rw)
 }
 
-// answer writes rw to the connections of due, then records the requests
-// and hands each connection back to net/http, or closes it when its client
-// asked to or the write failed. Every answer goes out before the first
-// hand-back, which costs more (net/http starts a goroutine with buffers
-// for the connection).
+// answer writes rw to the connections of due; the requests' recording
+// and the connections' hand-back to net/http (or closing, when the client
+// asked to or the write failed) come after. The hand-back costs more than
+// the answer (net/http starts a goroutine with buffers for each
+// connection), so it is queued behind the answers the workers still have
+// to write: after one write every waiting client has its answer first.
 func (p *parkingLot) answer(due []*parked, rw *rawResponse) {
 	ended := make([]*parked, 0, len(due))
 	back := make([]bool, 0, len(due))
@@ -396,15 +397,33 @@ func (p *parkingLot) answer(due []*parked, rw *rawResponse) {
 		_, err := pk.conn.Write(rw.bytes(keepAlive))
 		back = append(back, err == nil && keepAlive)
 	}
-	for i, pk := range ended {
-		pk.finish(rw.code())
-		switch {
-		case pk.conn == nil:
-		case back[i]:
-			p.handback.push(pk.conn)
-		default:
-			pk.conn.Close()
+	if len(ended) == 0 {
+		return
+	}
+	p.afterAnswers(func() {
+		for i, pk := range ended {
+			pk.finish(rw.code())
+			switch {
+			case pk.conn == nil:
+			case back[i]:
+				p.handback.push(pk.conn)
+			default:
+				pk.conn.Close()
+			}
 		}
+	})
+}
+
+// afterAnswers queues job behind the work already queued, or runs it at
+// once when the lot has closed (its connection queue then closes what it
+// is handed).
+func (p *parkingLot) afterAnswers(job func()) {
+	p.mu.Lock()
+	closed := p.closed
+	p.doLocked(job)
+	p.mu.Unlock()
+	if closed {
+		job()
 	}
 }
 
@@ -419,7 +438,6 @@ func (p *parkingLot) shutdown(ctx context.Context) error {
 	for pk := range p.all {
 		left = append(left, pk)
 	}
-	p.queue = nil
 	p.ready.Broadcast()
 	p.mu.Unlock()
 	rw := newRawResponse()
@@ -437,6 +455,15 @@ func (p *parkingLot) shutdown(ctx context.Context) error {
 	p.freshMu.Unlock()
 	err := p.resumed.Shutdown(ctx)
 	p.workers.Wait()
+	// What the workers left queued runs here: hand-backs (which now close
+	// their connections) and wake-ups of queries already answered above.
+	p.mu.Lock()
+	rest := p.queue
+	p.queue = nil
+	p.mu.Unlock()
+	for _, job := range rest {
+		job()
+	}
 	p.handback.drain()
 	return err
 }
