@@ -3,6 +3,7 @@ package runtime
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"testing"
@@ -143,4 +144,27 @@ func TestASharedRelayedQueryIsCancelledOnlyWhenItsLastWatcherLeaves(t *testing.T
 	second.Close()
 	require.Eventually(t, func() bool { return parkedCount(srv) == 0 }, testWait, 20*time.Millisecond,
 		"the last watcher's leaving cancels the relayed query")
+}
+
+// TestWatchersWithDifferentTokensDoNotShareARelayedQuery: the token is
+// part of what a relayed request is, so watchers that differ only in
+// their token never share the server's answer (which ACLs may filter).
+func TestWatchersWithDifferentTokensDoNotShareARelayedQuery(t *testing.T) {
+	srv, _ := startAgent(t, "")
+	cl, c := startClient(t, srv, "")
+	_, meta, err := c.KV().Get("tokens", nil)
+	require.NoError(t, err)
+	for _, token := range []string{"token-a", "token-b", "token-a"} {
+		conn, err := net.Dial("tcp", cl.HTTPAddr())
+		require.NoError(t, err)
+		defer conn.Close()
+		_, err = fmt.Fprintf(conn, "GET /v1/kv/tokens?wait=1m&index=%d HTTP/1.1\r\nHost: cairn\r\nX-Consul-Token: %s\r\n\r\n",
+			meta.LastIndex, token)
+		require.NoError(t, err)
+	}
+	require.Eventually(t, func() bool { return parkedCount(cl) == 3 }, testWait, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return parkedCount(srv) == 2 }, testWait, 20*time.Millisecond,
+		"one relayed query per token")
+	time.Sleep(100 * time.Millisecond)
+	require.Equal(t, 2, parkedCount(srv), "the two watchers with token-a share theirs, token-b has its own")
 }
