@@ -91,19 +91,12 @@ type parked struct {
 	onDrop func()
 	// chans are the notifiers this query is registered with.
 	chans []<-chan struct{}
-	// state is guarded by the parking lot's mutex.
-	state parkState
+	// queued is set while pk waits for a worker; guarded by the lot's
+	// mutex. A query is in the lot while it is in the lot's all set.
+	queued bool
 	// expired is set when the deadline passed, also while the query runs.
 	expired bool
 }
-
-type parkState uint8
-
-const (
-	stateParked parkState = iota // waiting for a notifier or the deadline
-	stateQueued                  // handed to the workers
-	stateDone                    // answered or closed
-)
 
 // parkingLot holds the parked queries of one agent.
 type parkingLot struct {
@@ -244,10 +237,10 @@ func (p *parkingLot) answerLater(pk *parked, err error) {
 // registerLocked adds pk to the waiting list of each notifier of ws it is
 // not on yet; the first waiter of a notifier starts its goroutine.
 func (p *parkingLot) registerLocked(pk *parked, ws *catalog.WatchSet) {
-	if pk.state == stateDone {
+	if _, in := p.all[pk]; !in {
 		return
 	}
-	pk.state = stateParked
+	pk.queued = false
 	for _, ch := range ws.Channels() {
 		if slices.Contains(pk.chans, ch) {
 			continue
@@ -277,10 +270,10 @@ func (p *parkingLot) watch(ch <-chan struct{}) {
 	batches := make(map[string][]*parked)
 	for pk := range p.byChan[ch] {
 		pk.chans = slices.DeleteFunc(pk.chans, func(c <-chan struct{}) bool { return c == ch })
-		if pk.state != stateParked {
+		if pk.queued {
 			continue
 		}
-		pk.state = stateQueued
+		pk.queued = true
 		b, ok := batches[pk.group]
 		if !ok {
 			groups = append(groups, pk.group)
@@ -304,8 +297,8 @@ func (p *parkingLot) expire(pk *parked) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	pk.expired = true
-	if pk.state == stateParked {
-		pk.state = stateQueued
+	if _, in := p.all[pk]; in && !pk.queued {
+		pk.queued = true
 		p.enqueueLocked([]*parked{pk})
 	}
 }
@@ -363,15 +356,21 @@ func (p *parkingLot) resume(b []*parked) {
 		return
 	}
 	rw := newRawResponse()
-	switch {
-	case err == nil:
+	if err == nil {
 		ans.write(rw, lead.r)
-	case p.a.baseCtx.Err() != nil:
-		writeError(rw, errShuttingDown)
-	default:
-		writeError(rw, err)
+	} else {
+		p.writeFailure(rw, err)
 	}
 	p.answer(due, rw)
+}
+
+// writeFailure answers with err, or with "shutting down" once the agent
+// stops (the dispatcher's rule for requests that fail then).
+func (p *parkingLot) writeFailure(rw *rawResponse, err error) {
+	if p.a.baseCtx.Err() != nil {
+		err = errShuttingDown
+	}
+	writeError(rw, err)
 }
 
 // answer writes rw to the connections of due; the requests' recording
@@ -540,7 +539,6 @@ func (p *parkingLot) end(pk *parked) bool {
 		p.mu.Unlock()
 		return false
 	}
-	pk.state = stateDone
 	delete(p.all, pk)
 	for _, ch := range pk.chans {
 		delete(p.byChan[ch], pk)

@@ -122,11 +122,8 @@ func sameRelayAnswer(a, b relayAnswer) bool {
 func (p *parkingLot) relayResponse(ra relayAnswer) *rawResponse {
 	rw := newRawResponse()
 	if err := writeRelayed(rw, ra.resp, ra.err); err != nil {
-		if p.a.baseCtx.Err() != nil {
-			err = errShuttingDown
-		}
 		rw = newRawResponse()
-		writeError(rw, err)
+		p.writeFailure(rw, err)
 	}
 	return rw
 }
