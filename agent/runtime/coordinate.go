@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cairn-sd/cairn/acl"
 	"github.com/cairn-sd/cairn/agent/core"
@@ -102,8 +103,7 @@ func (a *Agent) coordinateDatacenters(w http.ResponseWriter, r *http.Request, _ 
 }
 
 // sortNear orders rows by estimated round-trip time from the node named
-// by ?near (the agent's own node for "_agent"), nearest first; rows whose
-// node has no known coordinate keep their order at the end. Without
+// by ?near (the agent's own node for "_agent"), nearest first. Without
 // ?near, or when the near node's coordinate is unknown, rows stay as they
 // are.
 func sortNear[T any](a *Agent, r *http.Request, rows []T, nodeOf func(T) string) {
@@ -122,16 +122,32 @@ func sortNear[T any](a *Agent, r *http.Request, rows []T, nodeOf func(T) string)
 			}
 		}
 	})
+	sortByDistance(rows, nodeOf, near, coords)
+}
+
+// sortByDistance orders rows by distance from near's coordinate; rows
+// whose node has no coordinate keep their order at the end. The near node
+// itself comes first: the model's estimate from a node to itself is twice
+// its height, not the zero round trip it really is, and a neighbour with
+// a smaller height would otherwise come before it.
+func sortByDistance[T any](rows []T, nodeOf func(T) string, near string, coords map[string]swim.Coordinate) {
 	from, ok := coords[near]
 	if !ok {
 		return
 	}
+	distance := func(name string) (time.Duration, bool) {
+		c, ok := coords[name]
+		if !ok || name == near {
+			return 0, ok
+		}
+		return from.DistanceTo(c), true
+	}
 	slices.SortStableFunc(rows, func(x, y T) int {
-		cx, okx := coords[nodeOf(x)]
-		cy, oky := coords[nodeOf(y)]
+		dx, okx := distance(nodeOf(x))
+		dy, oky := distance(nodeOf(y))
 		switch {
 		case okx && oky:
-			return cmp.Compare(from.DistanceTo(cx), from.DistanceTo(cy))
+			return cmp.Compare(dx, dy)
 		case okx:
 			return -1
 		case oky:
