@@ -23,8 +23,8 @@ func registration(node, service string, port int) []byte {
 // re-registers one of 1,000 nodes of its own with a new port each time,
 // so that every registration changes the catalog.
 func (b *bench) catalogRegister(ctx context.Context) error {
-	return b.writes(ctx, "catalog-register", func(addr string, worker, i int) (string, []byte) {
-		return "http://" + addr + "/v1/catalog/register",
+	return b.writes(ctx, "catalog-register", func(worker, i int) (string, []byte) {
+		return "/v1/catalog/register",
 			registration(fmt.Sprintf("bench-%d-%d", worker, i%1000), "bench-svc", 1+i%60000)
 	})
 }

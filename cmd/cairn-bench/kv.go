@@ -13,28 +13,27 @@ import (
 // kvPut runs, for each client count, that many workers writing distinct
 // keys as fast as they can for the duration.
 func (b *bench) kvPut(ctx context.Context) error {
-	return b.writes(ctx, "kv-put", func(addr string, worker, i int) (string, []byte) {
-		return fmt.Sprintf("http://%s/v1/kv/bench/put/%d/%d", addr, worker, i%1000), b.value
+	return b.writes(ctx, "kv-put", func(worker, i int) (string, []byte) {
+		return fmt.Sprintf("/v1/kv/bench/put/%d/%d", worker, i%1000), b.value
 	})
 }
 
 // writes runs, for each client count, that many workers sending the PUT
-// that request builds (its URL and body, for the worker's i-th call to
-// an agent's HTTP address) as fast as they can for the duration, each
-// expecting "true". It counts the leader's log fsyncs over the run where
+// that request builds (its path and body, for the worker's i-th call) as
+// fast as they can for the duration, each expecting "true". It counts the leader's log fsyncs over the run where
 // the agent exposes them, and reports under name.
-func (b *bench) writes(ctx context.Context, name string, request func(addr string, worker, i int) (string, []byte)) error {
+func (b *bench) writes(ctx context.Context, name string, request func(worker, i int) (string, []byte)) error {
 	addrs, err := b.loadAddrs(ctx)
 	if err != nil {
 		return err
 	}
 	for _, n := range b.opts.clients {
-		client := httpClient(n, "", 30*time.Second)
+		conns := rawConns(addrs, n)
 		wal, cpu := b.walBefore(ctx), b.cpuNow()
 		profiled := b.profile(ctx, fmt.Sprintf("%s-%d", name, n))
 		lat, errs, elapsed := b.workers(ctx, n, func(worker, i int) error {
-			url, body := request(addrs[worker%len(addrs)], worker, i)
-			return do(ctx, client, http.MethodPut, url, body, "true")
+			path, body := request(worker, i)
+			return conns[worker].call(ctx, http.MethodPut, path, body, "true")
 		})
 		profiled()
 		f, ok := wal.after(ctx)
@@ -42,7 +41,7 @@ func (b *bench) writes(ctx context.Context, name string, request func(addr strin
 			"ops_per_sec", float64(len(lat)) / elapsed.Seconds(),
 			"p50_ms", lat.quantile(0.5), "p99_ms", lat.quantile(0.99), "p999_ms", lat.quantile(0.999)},
 			append(walReport(f, ok, len(lat)), "cpu", cpu.since())...)...)
-		client.CloseIdleConnections()
+		closeAll(conns)
 	}
 	return nil
 }
@@ -65,16 +64,16 @@ func (b *bench) kvGet(ctx context.Context) error {
 			query = "?" + mode
 		}
 		for _, n := range b.opts.clients {
-			c, cpu := httpClient(n, "", 30*time.Second), b.cpuNow()
+			conns, cpu := rawConns(addrs, n), b.cpuNow()
 			profiled := b.profile(ctx, fmt.Sprintf("kv-get-%s-%d", mode, n))
 			lat, errs, elapsed := b.workers(ctx, n, func(worker, _ int) error {
-				return do(ctx, c, http.MethodGet, "http://"+addrs[worker%len(addrs)]+"/v1/kv/bench/get"+query, nil, "")
+				return conns[worker].call(ctx, http.MethodGet, "/v1/kv/bench/get"+query, nil, "")
 			})
 			profiled()
 			b.report("kv-get", "mode", mode, "clients", n, "ops", len(lat), "errors", errs,
 				"ops_per_sec", float64(len(lat))/elapsed.Seconds(),
 				"p50_ms", lat.quantile(0.5), "p99_ms", lat.quantile(0.99), "cpu", cpu.since())
-			c.CloseIdleConnections()
+			closeAll(conns)
 		}
 	}
 	return nil
@@ -88,6 +87,22 @@ func (b *bench) loadAddrs(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	return httpAddrs(ts), nil
+}
+
+// rawConns gives each of n workers its own connection, to addrs[w modulo
+// their number] for worker w.
+func rawConns(addrs []string, n int) []*rawConn {
+	conns := make([]*rawConn, n)
+	for w := range conns {
+		conns[w] = newRawConn(addrs[w%len(addrs)], 30*time.Second)
+	}
+	return conns
+}
+
+func closeAll(conns []*rawConn) {
+	for _, c := range conns {
+		c.Close()
+	}
 }
 
 // workers runs n goroutines calling op in a loop for the duration and
@@ -145,8 +160,14 @@ func do(ctx context.Context, c *http.Client, method, url string, body []byte, wa
 	if err != nil {
 		return err
 	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s %s: %s: %s", method, url, resp.Status, bytes.TrimSpace(got))
+	return checkAnswer(method, url, resp.StatusCode, got, want)
+}
+
+// checkAnswer turns an answer other than 200 (with the body want, if set)
+// into an error.
+func checkAnswer(method, url string, status int, got []byte, want string) error {
+	if status != http.StatusOK {
+		return fmt.Errorf("%s %s: %d %s: %s", method, url, status, http.StatusText(status), bytes.TrimSpace(got))
 	}
 	if want != "" && string(bytes.TrimSpace(got)) != want {
 		return fmt.Errorf("%s %s: answered %q", method, url, got)
