@@ -91,7 +91,7 @@ func TestFanOutWakesEveryWatcherAfterTheWrite(t *testing.T) {
 
 func TestMachineMeasuresFsyncsAndRoundTrips(t *testing.T) {
 	out := runBench(t, "-tests", "machine", "-fsync-dir", t.TempDir())
-	require.Regexp(t, `bench=machine fsync_dir=\S+ fsyncs_per_sec=[0-9.]+ loopback_rtt_p50_ms=`, out)
+	require.Regexp(t, `bench=machine fsync_dir=\S+ fsyncs_per_sec=[0-9.]+ loopback_rtt_p50_ms=.* http_floor_clients=64 http_floor_per_sec=[1-9][0-9.]+\s*$`, out)
 }
 
 func TestBadUsageIsAOneLineErrorAndExitOne(t *testing.T) {
