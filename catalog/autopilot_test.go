@@ -154,8 +154,8 @@ func FuzzAutopilotRecord(f *testing.F) {
 		}
 		var again []byte
 		require.NoError(t, writeAutopilot(&d, func(v any) error {
-			b, err := encodeRecord(v)
-			again = b
+			var err error
+			again, err = appendRecord(nil, v)
 			return err
 		}))
 		d2 := newDB()

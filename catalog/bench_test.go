@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"io"
 	"runtime"
 	"testing"
 )
@@ -204,6 +205,28 @@ func BenchmarkEncodeKVSet(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Encode(cmd); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSnapshotKV100k writes a snapshot of 100,000 KV pairs of 128
+// bytes. The Raft loop waits for it (raft/driver takes snapshots on the
+// loop), so its time is a pause of the leader or follower that takes it.
+func BenchmarkSnapshotKV100k(b *testing.B) {
+	s := New(nil)
+	value := make([]byte, 128)
+	for i := range 100000 {
+		s.Apply(uint64(i+1), mustEncode(b, &KVSetRequest{Key: fmt.Sprintf("bench/put/%d/%d", i/1000, i%1000), Value: value}))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		sw, err := s.Snapshot()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := sw.WriteTo(io.Discard); err != nil {
 			b.Fatal(err)
 		}
 	}

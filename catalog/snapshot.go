@@ -84,12 +84,13 @@ func (sw *snapshotWriter) writeBody(w *bufio.Writer) error {
 		want, n := t.count(&sw.db), 0
 		writeBytes(w, []byte(t.name))
 		w.Write(binary.AppendUvarint(nil, uint64(want)))
+		var record []byte
 		emit := func(v any) error {
-			b, err := encodeRecord(v)
-			if err != nil {
+			var err error
+			if record, err = appendRecord(record[:0], v); err != nil {
 				return err
 			}
-			writeBytes(w, b)
+			writeBytes(w, record)
 			n++
 			return nil
 		}
@@ -103,8 +104,14 @@ func (sw *snapshotWriter) writeBody(w *bufio.Writer) error {
 	return nil
 }
 
+// writeBytes writes b with its length in front, as a uvarint written a
+// byte at a time so that no buffer escapes for it.
 func writeBytes(w *bufio.Writer, b []byte) {
-	w.Write(binary.AppendUvarint(nil, uint64(len(b))))
+	n := uint64(len(b))
+	for ; n >= 0x80; n >>= 7 {
+		w.WriteByte(byte(n) | 0x80)
+	}
+	w.WriteByte(byte(n))
 	w.Write(b)
 }
 

@@ -267,8 +267,14 @@ func indexTable(name string, table func(*db) *ordered[uint64]) tableDef {
 	}
 }
 
-// encodeRecord is the encoding of one snapshot record. encoding/json writes
-// map keys sorted, so equal states encode to equal bytes.
-func encodeRecord(v any) ([]byte, error) {
-	return json.Marshal(v)
+// appendRecord appends the encoding of one snapshot record to b: JSON,
+// with map keys sorted by encoding/json so that equal states encode to
+// equal bytes. KV pairs, most of a large snapshot, are encoded without
+// reflection (AppendJSON), to the same bytes.
+func appendRecord(b []byte, v any) ([]byte, error) {
+	if p, ok := v.(*KVPair); ok {
+		return p.AppendJSON(b), nil
+	}
+	j, err := json.Marshal(v)
+	return append(b, j...), err
 }

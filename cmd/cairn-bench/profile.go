@@ -11,10 +11,11 @@ import (
 	"sync"
 )
 
-// profile starts, with -cpu-profile, a CPU profile of every agent of the
-// cluster for the length of one run (the agents serve /debug/pprof/ with
-// enable_debug), and returns the function that waits for them and saves
-// each as DIR/<run>-<agent>.pprof, to be read with `go tool pprof`.
+// profile starts, with -cpu-profile, a CPU profile and an allocation
+// profile of every agent of the cluster for the length of one run (the
+// agents serve /debug/pprof/ with enable_debug), and returns the function
+// that waits for them and saves each as DIR/<run>-<agent>.pprof and
+// DIR/<run>-<agent>.allocs.pprof, to be read with `go tool pprof`.
 // Without -cpu-profile it does nothing.
 func (b *bench) profile(ctx context.Context, run string) (wait func()) {
 	if b.opts.profileDir == "" || b.cluster == nil {
@@ -23,15 +24,17 @@ func (b *bench) profile(ctx context.Context, run string) (wait func()) {
 	seconds := strconv.Itoa(max(1, int(b.opts.duration.Seconds())))
 	var wg sync.WaitGroup
 	for _, p := range b.cluster.agents() {
-		path := filepath.Join(b.opts.profileDir, run+"-"+p.name+".pprof")
-		url := "http://" + p.addrs.HTTP + "/debug/pprof/profile?seconds=" + seconds
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := saveURL(ctx, url, path); err != nil {
-				fmt.Fprintf(os.Stderr, "cairn-bench: profile of %s: %v\n", p.name, err)
-			}
-		}()
+		for kind, suffix := range map[string]string{"profile": ".pprof", "allocs": ".allocs.pprof"} {
+			path := filepath.Join(b.opts.profileDir, run+"-"+p.name+suffix)
+			url := "http://" + p.addrs.HTTP + "/debug/pprof/" + kind + "?seconds=" + seconds
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := saveURL(ctx, url, path); err != nil {
+					fmt.Fprintf(os.Stderr, "cairn-bench: %s of %s: %v\n", kind, p.name, err)
+				}
+			}()
+		}
 	}
 	return wg.Wait
 }
