@@ -55,6 +55,13 @@ type Env interface {
 	Net() Network
 	// Disk is the node's disk.
 	Disk() Disk
+	// Background runs work beside the node, which goes on handling events
+	// meanwhile, then calls done with work's error on the node's loop.
+	// work may touch only what no event touches until done: files of its
+	// own and data the loop no longer changes. The simulator runs work at
+	// once and calls done as an event of its own, which a crash before it
+	// drops.
+	Background(work func() error, done func(error))
 }
 
 // Timer is a pending AfterFunc call.

@@ -153,6 +153,16 @@ func (e *nodeEnv) AfterFunc(d time.Duration, f func()) Timer {
 	return t
 }
 
+// Background runs work now and calls done as the next event of the node:
+// the background run that finished before anything else happened.
+func (e *nodeEnv) Background(work func() error, done func(error)) {
+	if e.dead {
+		return
+	}
+	err := work()
+	e.callSoon(0, func() { done(err) })
+}
+
 // callSoon runs f on the node d true nanoseconds from now, unless the
 // boot ends first: the completion of work that ran beside the node.
 func (e *nodeEnv) callSoon(d int64, f func()) {

@@ -27,6 +27,8 @@ type Env struct {
 	tls    *TLS
 
 	closeOnce sync.Once
+	// background counts the Background work still running.
+	background sync.WaitGroup
 }
 
 // Config says where an Env lives.
@@ -93,13 +95,26 @@ func (e *Env) Do(f func()) bool {
 // closed.
 func (e *Env) Post(f func()) bool { return e.loop.post(f) }
 
-// Close stops the loop and closes every socket the Env opened. Streams end
-// without their handlers being called, as at a crash.
+// Background runs work on a goroutine of its own and posts done to the
+// loop; done is dropped if the Env has closed by then.
+func (e *Env) Background(work func() error, done func(error)) {
+	e.background.Add(1)
+	go func() {
+		defer e.background.Done()
+		err := work()
+		e.loop.post(func() { done(err) })
+	}()
+}
+
+// Close stops the loop, closes every socket the Env opened and waits for
+// the work running in the background. Streams end without their handlers
+// being called, as at a crash.
 func (e *Env) Close() {
 	e.closeOnce.Do(func() {
 		e.loop.stop()
 		<-e.loop.done
 		e.net.closeAll()
+		e.background.Wait()
 	})
 }
 

@@ -125,7 +125,10 @@ type Server struct {
 	received map[uint64][]byte
 	applied  uint64
 	snapshot raft.SnapshotMeta
-	stats    Stats
+	// snapshotting is set while a snapshot file is written in the
+	// background (maybeSnapshot).
+	snapshotting bool
+	stats        Stats
 }
 
 // Stats counts the server's work, for benchmarks and metrics.

@@ -70,18 +70,19 @@ func restoreFSM(w *wal.WAL, meta raft.SnapshotMeta, fsm raft.StateMachine) error
 	return nil
 }
 
-// maybeSnapshot takes a snapshot once SnapshotThreshold entries were
-// applied since the last one.
+// maybeSnapshot starts a snapshot once SnapshotThreshold entries were
+// applied since the last one, unless one is being written.
+//
+// The state machine's state is captured on the loop (FSM.Snapshot copies
+// no data: it freezes what later writes copy before changing), and the
+// snapshot file is written in the background, because encoding and
+// fsyncing a large state takes long enough to stall heartbeats and cost
+// the leadership. The log is compacted once the file is durable
+// (snapshotWritten).
 func (s *Server) maybeSnapshot() error {
-	if s.applied < s.snapshot.Index+s.cfg.SnapshotThreshold {
+	if s.snapshotting || s.applied < s.snapshot.Index+s.cfg.SnapshotThreshold {
 		return nil
 	}
-	return s.takeSnapshot()
-}
-
-// takeSnapshot saves a snapshot of the state machine at the applied index
-// and compacts the log behind it, keeping TrailingEntries.
-func (s *Server) takeSnapshot() error {
 	meta, ok := s.core.SnapshotMetaAt(s.applied)
 	if !ok {
 		return nil
@@ -90,8 +91,57 @@ func (s *Server) takeSnapshot() error {
 	if err != nil {
 		return fmt.Errorf("raft: capture state machine at %d: %w", meta.Index, err)
 	}
-	if err := s.wal.SaveSnapshot(meta, w); err != nil {
-		return fmt.Errorf("raft: save snapshot %d: %w", meta.Index, err)
+	s.snapshotting = true
+	log := s.wal
+	s.env.Background(func() error { return log.WriteSnapshot(meta, w) }, func(err error) {
+		s.snapshotting = false
+		if s.stopped {
+			return
+		}
+		if err != nil {
+			s.storageFailed(fmt.Errorf("raft: write snapshot %d: %w", meta.Index, err))
+			return
+		}
+		if err := s.snapshotWritten(meta); err != nil {
+			s.storageFailed(err)
+		}
+	})
+	return nil
+}
+
+// takeSnapshot saves a snapshot of the state machine at the applied index
+// and compacts the log behind it, all on the loop.
+func (s *Server) takeSnapshot() error {
+	if s.snapshotting {
+		return errSnapshotting
+	}
+	meta, ok := s.core.SnapshotMetaAt(s.applied)
+	if !ok {
+		return nil
+	}
+	w, err := s.cfg.FSM.Snapshot()
+	if err != nil {
+		return fmt.Errorf("raft: capture state machine at %d: %w", meta.Index, err)
+	}
+	if err := s.wal.WriteSnapshot(meta, w); err != nil {
+		return fmt.Errorf("raft: write snapshot %d: %w", meta.Index, err)
+	}
+	return s.snapshotWritten(meta)
+}
+
+// errSnapshotting refuses a snapshot on the loop while one is written in
+// the background.
+var errSnapshotting = errors.New("raft: a snapshot is being written")
+
+// snapshotWritten compacts the log behind a snapshot whose file is
+// durable, keeping TrailingEntries, unless a snapshot installed from the
+// leader meanwhile is newer.
+func (s *Server) snapshotWritten(meta raft.SnapshotMeta) error {
+	if meta.Index <= s.snapshot.Index {
+		return nil
+	}
+	if err := s.wal.SnapshotWritten(meta); err != nil {
+		return fmt.Errorf("raft: compact behind snapshot %d: %w", meta.Index, err)
 	}
 	compactTo := uint64(0)
 	if meta.Index > s.cfg.TrailingEntries {

@@ -3,7 +3,9 @@ package driver_test
 import (
 	"errors"
 	"fmt"
+	"io"
 	"maps"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,6 +34,39 @@ type realServer struct {
 	// tick is the driver's tick interval; the tests shorten it, the
 	// failover benchmark keeps the default (zero).
 	tick time.Duration
+	// snapshotGate, if set, holds every snapshot's serialisation until it
+	// is closed.
+	snapshotGate chan struct{}
+}
+
+// gatedFSM is a state machine whose snapshots serialise only once gate is
+// closed: a snapshot that takes as long as the test wants.
+type gatedFSM struct {
+	*simcluster.KV
+	gate chan struct{}
+}
+
+func (g gatedFSM) Snapshot() (raft.SnapshotWriter, error) {
+	w, err := g.KV.Snapshot()
+	return gatedWriter{SnapshotWriter: w, gate: g.gate}, err
+}
+
+type gatedWriter struct {
+	raft.SnapshotWriter
+	gate chan struct{}
+}
+
+func (w gatedWriter) WriteTo(out io.Writer) (int64, error) {
+	<-w.gate
+	return w.SnapshotWriter.WriteTo(out)
+}
+
+// stateMachine is what the server runs: the KV map, gated if asked.
+func (rs *realServer) stateMachine() raft.StateMachine {
+	if rs.snapshotGate != nil {
+		return gatedFSM{KV: rs.fsm, gate: rs.snapshotGate}
+	}
+	return rs.fsm
 }
 
 // startReal starts a server on 127.0.0.1. With addr "" it listens on a
@@ -85,7 +120,7 @@ func (rs *realServer) run(t testing.TB, conf raft.Configuration) {
 	var err error
 	rs.env.Do(func() {
 		rs.srv, err = driver.Start(rs.env, driver.Config{
-			ID: raft.ServerID(rs.name), Address: rs.addr, Port: -1, Dir: "raft", FSM: rs.fsm,
+			ID: raft.ServerID(rs.name), Address: rs.addr, Port: -1, Dir: "raft", FSM: rs.stateMachine(),
 			TickInterval: rs.tick, SnapshotThreshold: 4000, TrailingEntries: 500,
 		})
 		if err == nil {
@@ -150,7 +185,11 @@ func writeAll(t testing.TB, leader *realServer, prefix string, n int) map[string
 	results := make(chan result, n)
 	inflight := make(chan struct{}, 64)
 	for i := range n {
-		inflight <- struct{}{}
+		select {
+		case inflight <- struct{}{}:
+		case <-time.After(realWait):
+			t.Fatalf("64 proposals unanswered after %v", realWait)
+		}
 		k, v := fmt.Sprintf("%s%d", prefix, i), fmt.Sprint(i)
 		ok := leader.env.Post(func() {
 			leader.srv.Propose(simcluster.PutCommand(k, v), func(_ any, err error) {
@@ -245,4 +284,47 @@ func TestRealClusterSurvivesLeaderKillAndRestart(t *testing.T) {
 	for k, v := range acked {
 		require.Equal(t, v, state[k], "acknowledged write %s lost", k)
 	}
+}
+
+// TestSlowSnapshotDoesNotStopTheServer holds every snapshot's
+// serialisation while the cluster commits past several snapshot
+// thresholds: the servers go on committing (the file is written beside
+// the loop) and no leader changes. Once the snapshots may proceed, every
+// server records one, which it does after compacting its log behind it.
+func TestSlowSnapshotDoesNotStopTheServer(t *testing.T) {
+	gate := make(chan struct{})
+	var conf raft.Configuration
+	var servers []*realServer
+	for i := 1; i <= 3; i++ {
+		s := startReal(t, fmt.Sprintf("s%d", i), t.TempDir(), "", &conf)
+		s.tick, s.snapshotGate = 20*time.Millisecond, gate
+		servers = append(servers, s)
+	}
+	var opened sync.Once
+	open := func() { opened.Do(func() { close(gate) }) }
+	t.Cleanup(open) // before the Envs close, which wait for the snapshots
+	for _, s := range servers {
+		s.run(t, conf)
+	}
+	leader := waitLeader(t, servers)
+	var term uint64
+	leader.env.Do(func() { term = leader.srv.Status().HardState.Term })
+	require.Len(t, writeAll(t, leader, "k", 10000), 10000, "every write commits while the snapshots wait")
+	var after uint64
+	leader.env.Do(func() { after = leader.srv.Status().HardState.Term })
+	require.True(t, leader.isLeader())
+	require.Equal(t, term, after, "no election meanwhile")
+	for _, s := range servers {
+		st, _ := s.stats()
+		require.Zero(t, st.Snapshots, "%s finished a snapshot through the gate", s.name)
+	}
+	open()
+	require.Eventually(t, func() bool {
+		for _, s := range servers {
+			if st, _ := s.stats(); st.Snapshots == 0 {
+				return false
+			}
+		}
+		return true
+	}, realWait, 20*time.Millisecond, "every server snapshots and compacts once the gate opens")
 }

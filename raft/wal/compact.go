@@ -45,7 +45,27 @@ func (w *WAL) SaveSnapshot(meta raft.SnapshotMeta, data io.WriterTo) error {
 	if err := w.checkFailed(); err != nil {
 		return err
 	}
-	if err := w.snaps.Create(meta, data); err != nil {
+	if err := w.snaps.Write(meta, data); err != nil {
+		return err
+	}
+	return w.SnapshotWritten(meta)
+}
+
+// WriteSnapshot is the first half of SaveSnapshot: it writes the snapshot
+// file and touches nothing else of the WAL, so it may run beside the
+// WAL's other calls (Env.Background), provided no other snapshot of meta
+// is written meanwhile. SnapshotWritten is the second half.
+func (w *WAL) WriteSnapshot(meta raft.SnapshotMeta, data io.WriterTo) error {
+	return w.snaps.Write(meta, data)
+}
+
+// SnapshotWritten removes the snapshots beyond the retained count and
+// compacts the log behind meta, once its snapshot is durable.
+func (w *WAL) SnapshotWritten(meta raft.SnapshotMeta) error {
+	if err := w.checkFailed(); err != nil {
+		return err
+	}
+	if err := w.snaps.prune(); err != nil {
 		return err
 	}
 	return w.Compact(meta.Index)

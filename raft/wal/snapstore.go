@@ -58,6 +58,16 @@ func OpenSnapshotStore(disk netsim.Disk, dir string, logger *zap.Logger, retain 
 // Create writes a snapshot of meta whose data comes from data, atomically,
 // then removes snapshots beyond the retained count.
 func (s *SnapshotStore) Create(meta raft.SnapshotMeta, data io.WriterTo) error {
+	if err := s.Write(meta, data); err != nil {
+		return err
+	}
+	return s.prune()
+}
+
+// Write writes a snapshot of meta whose data comes from data, atomically,
+// and nothing else: it may run beside the store's other calls, provided
+// none of them writes a snapshot of the same meta meanwhile.
+func (s *SnapshotStore) Write(meta raft.SnapshotMeta, data io.WriterTo) error {
 	header, err := appendSnapshotHeader(nil, meta)
 	if err != nil {
 		return err
@@ -80,7 +90,7 @@ func (s *SnapshotStore) Create(meta raft.SnapshotMeta, data io.WriterTo) error {
 		return err
 	}
 	s.logger.Info("wal: snapshot written", zap.Uint64("index", meta.Index), zap.Uint64("term", meta.Term))
-	return s.prune()
+	return nil
 }
 
 // Install stores a snapshot received as a byte stream in the file format
