@@ -35,7 +35,14 @@
 // acknowledgement, a vote) and Advance, which lets the leader count its own
 // copy. Committed entries are applied before the fsync, since commitment
 // already means a quorum has them on disk. A new term or vote is synced on
-// the loop, as are snapshots: they are rare, and their order matters.
+// the loop, as are snapshots received from a leader: they are rare, and
+// their order matters.
+//
+// A snapshot of the local state machine is captured on the loop and its
+// file written in the background (Env.Background): encoding and fsyncing
+// a large state takes long enough to miss heartbeats. The log is compacted
+// behind it once the file is durable, back on the loop; one snapshot is
+// written at a time.
 //
 // # Snapshot transfer
 //
