@@ -210,15 +210,20 @@ func BenchmarkEncodeKVSet(b *testing.B) {
 	}
 }
 
-// BenchmarkSnapshotKV100k writes a snapshot of 100,000 KV pairs of 128
-// bytes. The Raft loop waits for it (raft/driver takes snapshots on the
-// loop), so its time is a pause of the leader or follower that takes it.
-func BenchmarkSnapshotKV100k(b *testing.B) {
+// kv100k is a catalog holding 100,000 KV pairs of 128 bytes.
+func kv100k(b *testing.B) *State {
 	s := New(nil)
 	value := make([]byte, 128)
 	for i := range 100000 {
 		s.Apply(uint64(i+1), mustEncode(b, &KVSetRequest{Key: fmt.Sprintf("bench/put/%d/%d", i/1000, i%1000), Value: value}))
 	}
+	return s
+}
+
+// BenchmarkSnapshotKV100k writes a snapshot of 100,000 KV pairs of 128
+// bytes, as raft/driver does in the background.
+func BenchmarkSnapshotKV100k(b *testing.B) {
+	s := kv100k(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
@@ -229,5 +234,21 @@ func BenchmarkSnapshotKV100k(b *testing.B) {
 		if _, err := sw.WriteTo(io.Discard); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkFirstWriteAfterSnapshotKV100k captures a snapshot of 100,000
+// KV pairs and applies one write: the write copies the KV table
+// (copy-on-write), on the Raft loop.
+func BenchmarkFirstWriteAfterSnapshotKV100k(b *testing.B) {
+	s := kv100k(b)
+	cmd := mustEncode(b, &KVSetRequest{Key: "bench/put/0/0", Value: []byte("v")})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := s.Snapshot(); err != nil {
+			b.Fatal(err)
+		}
+		s.Apply(s.LastIndex()+uint64(i)+1, cmd)
 	}
 }

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"iter"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -49,11 +50,7 @@ func (t *ordered[V]) unshare() {
 	if !t.shared {
 		return
 	}
-	rows := make(map[string]V, len(t.rows))
-	for k, v := range t.rows {
-		rows[k] = v
-	}
-	t.rows = rows
+	t.rows = maps.Clone(t.rows)
 	chunks := make([][]string, len(t.chunks))
 	for i, c := range t.chunks {
 		chunks[i] = slices.Clip(slices.Clone(c))
