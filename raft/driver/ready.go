@@ -62,11 +62,12 @@ func (s *Server) synced(rd raft.Ready, err error) {
 	if s.stopped {
 		return
 	}
-	if err == nil {
-		err = s.finish(rd)
-	}
 	if err != nil {
 		s.storageFailed(fmt.Errorf("raft: sync: %w", err))
+		return
+	}
+	if err := s.finish(rd); err != nil {
+		s.storageFailed(err)
 		return
 	}
 	s.process()
