@@ -103,7 +103,7 @@ func (s *State) ACLPolicyByName(ws *WatchSet, name string) (uint64, *acl.Policy)
 	s.watch(ws, watchKey{kind: watchTable, name: tableACLPolicies})
 	var p *acl.Policy
 	if id, ok := s.db.aclPolicyNames.get(name); ok {
-		p = s.db.aclPolicies.rows[id]
+		p = s.db.aclPolicies.at(id)
 	}
 	return s.answer(s.db.tableIndex[tableACLPolicies]), p
 }
@@ -115,7 +115,7 @@ func (s *State) ACLPolicyList(ws *WatchSet) (uint64, []*acl.Policy) {
 	s.watch(ws, watchKey{kind: watchTable, name: tableACLPolicies})
 	out := make([]*acl.Policy, 0, s.db.aclPolicies.len())
 	for id := range s.db.aclPolicies.all() {
-		out = append(out, s.db.aclPolicies.rows[id])
+		out = append(out, s.db.aclPolicies.at(id))
 	}
 	return s.answer(s.db.tableIndex[tableACLPolicies]), out
 }

@@ -89,7 +89,7 @@ func TestACLPolicyDeleteLeavesDanglingLinksThatReadsOmit(t *testing.T) {
 	require.Nil(t, p)
 	_, tok := a.s.ACLTokenGet(nil, opsAccessor)
 	require.Equal(t, []acl.PolicyLink{{ID: appPolicyID, Name: "app"}}, tok.Policies, "the dangling link is left out")
-	stored := a.s.db.aclTokens.rows[opsAccessor]
+	stored := a.s.db.aclTokens.at(opsAccessor)
 	require.Len(t, stored.Policies, 2, "the stored row keeps the link")
 
 	a.policy(dbPolicyID, "db-again", `service "db" { policy = "write" }`)

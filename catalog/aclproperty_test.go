@@ -49,12 +49,12 @@ func checkACLIndexes(t *testing.T, s *State, msg string) {
 	d := &s.db
 	require.Equal(t, d.aclPolicies.len(), d.aclPolicyNames.len(), msg)
 	for id := range d.aclPolicies.all() {
-		got, _ := d.aclPolicyNames.get(d.aclPolicies.rows[id].Name)
+		got, _ := d.aclPolicyNames.get(d.aclPolicies.at(id).Name)
 		require.Equal(t, id, got, msg)
 	}
 	require.Equal(t, d.aclTokens.len(), d.aclTokenSecrets.len(), msg)
 	for id := range d.aclTokens.all() {
-		got, _ := d.aclTokenSecrets.get(d.aclTokens.rows[id].SecretID)
+		got, _ := d.aclTokenSecrets.get(d.aclTokens.at(id).SecretID)
 		require.Equal(t, id, got, msg)
 	}
 }

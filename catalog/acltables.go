@@ -61,14 +61,14 @@ func readACLBootstrap(d *db, raw []byte) error {
 // or secret. The error names the token by AccessorID, never by its secret.
 func rebuildACLIndexes(d *db) error {
 	for id := range d.aclPolicies.all() {
-		name := d.aclPolicies.rows[id].Name
+		name := d.aclPolicies.at(id).Name
 		if other, ok := d.aclPolicyNames.get(name); ok {
 			return fmt.Errorf("policies %s and %s: %w: %q", other, id, ErrACLPolicyNameExists, name)
 		}
 		d.aclPolicyNames.put(name, id)
 	}
 	for id := range d.aclTokens.all() {
-		secret := d.aclTokens.rows[id].SecretID
+		secret := d.aclTokens.at(id).SecretID
 		if other, ok := d.aclTokenSecrets.get(secret); ok {
 			return fmt.Errorf("tokens %s and %s: %w", other, id, ErrACLSecretInUse)
 		}

@@ -183,7 +183,7 @@ func (s *State) ACLTokenBySecret(ws *WatchSet, secretID string) (uint64, *acl.To
 	s.watch(ws, watchKey{kind: watchTable, name: tableACLTokens})
 	var tok *acl.Token
 	if id, ok := s.db.aclTokenSecrets.get(secretID); ok {
-		tok = s.db.aclTokens.rows[id]
+		tok = s.db.aclTokens.at(id)
 	}
 	return s.answer(s.db.tableIndex[tableACLTokens]), s.presentToken(tok)
 }
@@ -196,7 +196,7 @@ func (s *State) ACLTokenList(ws *WatchSet) (uint64, []*acl.Token) {
 	s.watch(ws, watchKey{kind: watchTable, name: tableACLTokens})
 	out := make([]*acl.Token, 0, s.db.aclTokens.len())
 	for id := range s.db.aclTokens.all() {
-		out = append(out, s.presentToken(s.db.aclTokens.rows[id]))
+		out = append(out, s.presentToken(s.db.aclTokens.at(id)))
 	}
 	return s.answer(s.db.tableIndex[tableACLTokens]), out
 }

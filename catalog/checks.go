@@ -148,7 +148,7 @@ func (s *State) touchCheckTargets(idx uint64, c *HealthCheck) {
 func (s *State) nodeChecks(node string) []*HealthCheck {
 	var out []*HealthCheck
 	for key := range s.db.checks.prefix(node + "\x00") {
-		out = append(out, s.db.checks.rows[key])
+		out = append(out, s.db.checks.at(key))
 	}
 	return out
 }
@@ -213,11 +213,11 @@ func (s *State) ChecksInState(ws *WatchSet, state string, q Query) (uint64, []*H
 	s.watch(ws, watchKey{kind: watchTable, name: tableChecks})
 	var all []*HealthCheck
 	for key := range s.db.checks.all() {
-		c := s.db.checks.rows[key]
+		c := s.db.checks.at(key)
 		if state != HealthAny && c.Status != state {
 			continue
 		}
-		if len(q.NodeMeta) > 0 && !matchNodeMeta(s.db.nodes.rows[c.Node], q.NodeMeta) {
+		if len(q.NodeMeta) > 0 && !matchNodeMeta(s.db.nodes.at(c.Node), q.NodeMeta) {
 			continue
 		}
 		all = append(all, c)

@@ -43,7 +43,7 @@ func (c *LockChecker) Check(s *State) error {
 	}
 	next := make(map[string]lockSeen, len(c.last))
 	for key := range s.db.kvs.all() {
-		row := s.db.kvs.rows[key]
+		row := s.db.kvs.at(key)
 		now := lockSeen{createIndex: row.CreateIndex, lockIndex: row.LockIndex, session: row.Session}
 		if row.Session != "" || row.LockIndex > 0 {
 			next[key] = now
@@ -78,7 +78,7 @@ func (c *LockChecker) Check(s *State) error {
 func checkHeldIndex(d *db) error {
 	held := 0
 	for key := range d.kvs.all() {
-		sess := d.kvs.rows[key].Session
+		sess := d.kvs.at(key).Session
 		if sess == "" {
 			continue
 		}
@@ -100,7 +100,7 @@ func checkHeldIndex(d *db) error {
 // its checks, or a check turning critical.
 func checkSessionsValid(d *db) error {
 	for id := range d.sessions.all() {
-		sess := d.sessions.rows[id]
+		sess := d.sessions.at(id)
 		if _, ok := d.nodes.get(sess.Node); !ok {
 			return fmt.Errorf("catalog: index %d: session %q outlived its node %q", d.lastIndex, id, sess.Node)
 		}

@@ -112,10 +112,10 @@ func (s *State) kvDeleteTree(idx uint64, prefix string) {
 func (s *State) kvPrefixIndex(prefix string) uint64 {
 	var idx uint64
 	for key := range s.db.kvs.prefix(prefix) {
-		idx = max(idx, s.db.kvs.rows[key].ModifyIndex)
+		idx = max(idx, s.db.kvs.at(key).ModifyIndex)
 	}
 	for key := range s.db.kvTombstones.prefix(prefix) {
-		idx = max(idx, s.db.kvTombstones.rows[key])
+		idx = max(idx, s.db.kvTombstones.at(key))
 	}
 	if idx == 0 {
 		idx = s.db.tableIndex[tableKVs]
@@ -146,7 +146,7 @@ func (s *State) KVList(ws *WatchSet, prefix string) (uint64, []*KVPair) {
 	s.watch(ws, watchKey{kind: watchKVPrefix, name: prefix})
 	var out []*KVPair
 	for key := range s.db.kvs.prefix(prefix) {
-		out = append(out, s.db.kvs.rows[key])
+		out = append(out, s.db.kvs.at(key))
 	}
 	return s.kvPrefixIndex(prefix), out
 }

@@ -152,7 +152,7 @@ func (s *State) setLockDelay(key string, until Timestamp) {
 // the table holds only delays that may still refuse an acquisition.
 func (s *State) pruneLockDelays(now Timestamp) {
 	for _, key := range slices.Collect(s.db.lockDelays.all()) {
-		if s.db.lockDelays.rows[key] <= now {
+		if s.db.lockDelays.at(key) <= now {
 			s.db.lockDelays.delete(key)
 		}
 	}

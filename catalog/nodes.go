@@ -89,7 +89,7 @@ func (s *State) ListNodes(ws *WatchSet, q Query) (uint64, []*Node, error) {
 	s.watch(ws, watchKey{kind: watchTable, name: tableNodes})
 	var all []*Node
 	for key := range s.db.nodes.all() {
-		if n := s.db.nodes.rows[key]; matchNodeMeta(n, q.NodeMeta) {
+		if n := s.db.nodes.at(key); matchNodeMeta(n, q.NodeMeta) {
 			all = append(all, n)
 		}
 	}
@@ -114,7 +114,7 @@ func (s *State) GetNode(ws *WatchSet, name string) (uint64, *NodeServices) {
 	}
 	out := &NodeServices{Node: n}
 	for key := range s.db.services.prefix(name + "\x00") {
-		out.Services = append(out.Services, s.db.services.rows[key])
+		out.Services = append(out.Services, s.db.services.at(key))
 	}
 	return idx, out
 }

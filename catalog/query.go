@@ -221,7 +221,7 @@ func (s *State) deleteQuery(idx uint64, id string) {
 func (s *State) deleteSessionQueries(idx uint64, id string) {
 	var bound []string
 	for qid := range s.db.queries.all() {
-		if s.db.queries.rows[qid].Session == id {
+		if s.db.queries.at(qid).Session == id {
 			bound = append(bound, qid)
 		}
 	}
@@ -247,7 +247,7 @@ func (s *State) QueryList(ws *WatchSet) (uint64, []*PreparedQuery) {
 	s.watch(ws, watchKey{kind: watchTable, name: tableQueries})
 	out := make([]*PreparedQuery, 0, s.db.queries.len())
 	for id := range s.db.queries.all() {
-		out = append(out, s.db.queries.rows[id])
+		out = append(out, s.db.queries.at(id))
 	}
 	return s.answer(s.db.tableIndex[tableQueries]), out
 }

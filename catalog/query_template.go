@@ -38,11 +38,11 @@ func (s *State) resolveQuery(idOrName string) (*PreparedQuery, string) {
 		return nil, ""
 	}
 	if id, ok := s.db.queryNames.get(idOrName); ok {
-		return s.db.queries.rows[id], idOrName
+		return s.db.queries.at(id), idOrName
 	}
 	var best *PreparedQuery
 	for id := range s.db.queries.all() {
-		q := s.db.queries.rows[id]
+		q := s.db.queries.at(id)
 		if q.Template.Type == TemplateNamePrefixMatch && strings.HasPrefix(idOrName, q.Name) &&
 			(best == nil || len(q.Name) > len(best.Name)) {
 			best = q

@@ -239,7 +239,7 @@ func checkQueryIndexes(t *testing.T, s *State) {
 	defer s.mu.RUnlock()
 	named := 0
 	for id := range s.db.queries.all() {
-		q := s.db.queries.rows[id]
+		q := s.db.queries.at(id)
 		if q.Name != "" {
 			named++
 			got, _ := s.db.queryNames.get(q.Name)

@@ -98,7 +98,7 @@ func (s *State) ensureService(idx uint64, node string, svc *Service) {
 // bound to it, which carry them as ServiceName and ServiceTags.
 func (s *State) refreshServiceChecks(idx uint64, node string, svc *Service) {
 	for _, key := range slices.Collect(s.db.checks.prefix(node + "\x00")) {
-		c := s.db.checks.rows[key]
+		c := s.db.checks.at(key)
 		if c.ServiceID != svc.ID || (c.ServiceName == svc.Service && slices.Equal(c.ServiceTags, svc.Tags)) {
 			continue
 		}
@@ -115,7 +115,7 @@ func (s *State) deleteService(idx uint64, node, id string) {
 		return
 	}
 	for _, key := range slices.Collect(s.db.checks.prefix(node + "\x00")) {
-		if c := s.db.checks.rows[key]; c.ServiceID == id {
+		if c := s.db.checks.at(key); c.ServiceID == id {
 			s.deleteCheck(idx, node, c.CheckID)
 		}
 	}
@@ -131,7 +131,7 @@ func (s *State) deleteService(idx uint64, node, id string) {
 // instances' health view.
 func (s *State) touchServicesOnNode(idx uint64, node string) {
 	for key := range s.db.services.prefix(node + "\x00") {
-		s.touchService(idx, s.db.services.rows[key].Service)
+		s.touchService(idx, s.db.services.at(key).Service)
 	}
 }
 
@@ -154,8 +154,8 @@ func (s *State) instances(name string, tags []string, nodeMeta map[string]string
 	var svcs []*Service
 	for key := range s.db.serviceNames.prefix(name + "\x00") {
 		parts := splitKey(key)
-		svc := s.db.services.rows[joinKey(parts[1], parts[2])]
-		n := s.db.nodes.rows[parts[1]]
+		svc := s.db.services.at(joinKey(parts[1], parts[2]))
+		n := s.db.nodes.at(parts[1])
 		if !hasTags(svc, tags) || !matchNodeMeta(n, nodeMeta) {
 			continue
 		}
@@ -217,8 +217,8 @@ func (s *State) ListServices(ws *WatchSet, q Query) (uint64, map[string][]string
 	out := make(map[string][]string)
 	for key := range s.db.serviceNames.all() {
 		parts := splitKey(key)
-		svc := s.db.services.rows[joinKey(parts[1], parts[2])]
-		n := s.db.nodes.rows[parts[1]]
+		svc := s.db.services.at(joinKey(parts[1], parts[2]))
+		n := s.db.nodes.at(parts[1])
 		if !matchNodeMeta(n, q.NodeMeta) {
 			continue
 		}

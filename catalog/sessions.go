@@ -179,7 +179,7 @@ func (s *State) deleteSession(idx uint64, id string) {
 			s.kvDelete(idx, key)
 			continue
 		}
-		row := *s.db.kvs.rows[key]
+		row := *s.db.kvs.at(key)
 		row.Session, row.ModifyIndex = "", idx
 		s.kvPut(idx, &row)
 	}
@@ -189,7 +189,7 @@ func (s *State) deleteSession(idx uint64, id string) {
 // the check id, which turned critical or went away.
 func (s *State) invalidateCheckSessions(idx uint64, node, id string) {
 	for _, sid := range s.sessionsOf(node) {
-		if slices.Contains(s.db.sessions.rows[sid].checkIDs(), id) {
+		if slices.Contains(s.db.sessions.at(sid).checkIDs(), id) {
 			s.deleteSession(idx, sid)
 		}
 	}
@@ -238,7 +238,7 @@ func (s *State) SessionList(ws *WatchSet) (uint64, []*Session) {
 	s.watch(ws, watchKey{kind: watchTable, name: tableSessions})
 	var out []*Session
 	for id := range s.db.sessions.all() {
-		out = append(out, s.db.sessions.rows[id])
+		out = append(out, s.db.sessions.at(id))
 	}
 	return s.answer(s.db.tableIndex[tableSessions]), out
 }
@@ -250,7 +250,7 @@ func (s *State) NodeSessions(ws *WatchSet, node string) (uint64, []*Session) {
 	s.watch(ws, watchKey{kind: watchNodeSessions, name: node})
 	var out []*Session
 	for _, id := range s.sessionsOf(node) {
-		out = append(out, s.db.sessions.rows[id])
+		out = append(out, s.db.sessions.at(id))
 	}
 	return s.answer(s.db.tableIndex[tableSessions]), out
 }

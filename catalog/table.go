@@ -15,48 +15,155 @@ import (
 const chunkKeys = 256
 
 // ordered is one table of the catalog: rows by a string key, iterable in key
-// order. It is copy-on-write: Snapshot marks every table shared, and the
-// first write to a shared table copies its map and key chunks before
-// changing them, so a captured snapshot keeps seeing the rows it captured
-// while Apply goes on. Rows themselves are never changed in place: a write
-// stores a new row value.
+// order.
 //
 // The sorted keys are cut into chunks of at most chunkKeys, so inserting or
 // deleting a key moves the keys of one chunk, not of the whole table: a
 // binary search finds the chunk, another finds the place in it, and a full
-// chunk is split in two. Updating an existing key touches only the map.
+// chunk is split in two. The rows are kept in rowShards maps, picked by a
+// hash of the key, so that updating an existing key touches one map.
+//
+// The table is copy-on-write at the grain of one chunk and one shard:
+// snapshot gives the snapshot the current chunks and shards and takes
+// ownership of none of them, and the first write to a chunk or shard the
+// table does not own copies it first (and the list of chunks, once, a
+// pointer per chunk). A captured snapshot keeps seeing the rows it
+// captured while Apply goes on, and the write after a snapshot copies
+// about 1/rowShards of the rows and one chunk, not the table. Rows
+// themselves are never changed in place: a write stores a new row value.
 type ordered[V any] struct {
-	rows   map[string]V
+	shards [rowShards]map[string]V
+	n      int
 	chunks [][]string // the keys ascending, in non-empty runs of at most chunkKeys
-	shared bool       // a snapshot holds rows and chunks; copy before writing
+	// ownShard, ownChunk and ownChunks say which shards, which chunks and
+	// whether the list of chunks this table may change in place; what it
+	// does not own a snapshot may hold.
+	ownShard  [rowShards]bool
+	ownChunk  []bool
+	ownChunks bool
 }
 
+// rowShards is the number of maps a table's rows are spread over.
+const rowShards = 64
+
 func newOrdered[V any]() ordered[V] {
-	return ordered[V]{rows: make(map[string]V)}
+	return ordered[V]{ownChunks: true}
+}
+
+// shardOf picks key's shard by FNV-1a, which is deterministic, unlike the
+// runtime's map hash.
+func shardOf(key string) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(key); i++ {
+		h = (h ^ uint32(key[i])) * 16777619
+	}
+	return int(h % rowShards)
 }
 
 // get returns the row stored under key.
 func (t *ordered[V]) get(key string) (V, bool) {
-	v, ok := t.rows[key]
+	v, ok := t.shards[shardOf(key)][key]
 	return v, ok
 }
 
-// len returns the number of rows.
-func (t *ordered[V]) len() int { return len(t.rows) }
+// at returns the row stored under key, or V's zero value.
+func (t *ordered[V]) at(key string) V {
+	return t.shards[shardOf(key)][key]
+}
 
-// unshare gives the table its own map and chunks if a snapshot holds the
-// current ones.
-func (t *ordered[V]) unshare() {
-	if !t.shared {
+// len returns the number of rows.
+func (t *ordered[V]) len() int { return t.n }
+
+// shard returns shard j, copied first unless the table owns it.
+func (t *ordered[V]) shard(j int) map[string]V {
+	if !t.ownShard[j] || t.shards[j] == nil {
+		if t.shards[j] == nil {
+			t.shards[j] = make(map[string]V)
+		} else {
+			t.shards[j] = maps.Clone(t.shards[j])
+		}
+		t.ownShard[j] = true
+	}
+	return t.shards[j]
+}
+
+// ownList copies the list of chunks unless the table owns it.
+func (t *ordered[V]) ownList() {
+	if !t.ownChunks {
+		t.chunks = slices.Clone(t.chunks)
+		t.ownChunk = make([]bool, len(t.chunks))
+		t.ownChunks = true
+	}
+}
+
+// chunk returns chunk c for changing, copied first unless the table owns
+// it.
+func (t *ordered[V]) chunk(c int) []string {
+	t.ownList()
+	if !t.ownChunk[c] {
+		t.chunks[c] = slices.Clone(t.chunks[c])
+		t.ownChunk[c] = true
+	}
+	return t.chunks[c]
+}
+
+// put stores v under key, inserting the key in order if it is new.
+func (t *ordered[V]) put(key string, v V) {
+	m := t.shard(shardOf(key))
+	n := len(m)
+	m[key] = v
+	if len(m) > n {
+		t.n++
+		t.insert(key)
+	}
+}
+
+// insert adds a new key to the chunks, splitting a chunk that grows past
+// chunkKeys.
+func (t *ordered[V]) insert(key string) {
+	c, i := t.find(key)
+	if c == len(t.chunks) {
+		if c == 0 {
+			t.addChunk(0, nil)
+		} else {
+			c--
+		}
+		i = len(t.chunks[c])
+	}
+	keys := slices.Insert(t.chunk(c), i, key)
+	if len(keys) <= chunkKeys {
+		t.chunks[c] = keys
 		return
 	}
-	t.rows = maps.Clone(t.rows)
-	chunks := make([][]string, len(t.chunks))
-	for i, c := range t.chunks {
-		chunks[i] = slices.Clip(slices.Clone(c))
+	half := len(keys) / 2
+	t.chunks[c] = keys[:half]
+	t.addChunk(c+1, slices.Clone(keys[half:]))
+}
+
+// addChunk inserts an owned chunk at position c.
+func (t *ordered[V]) addChunk(c int, keys []string) {
+	t.ownList()
+	t.chunks = slices.Insert(t.chunks, c, keys)
+	t.ownChunk = slices.Insert(t.ownChunk, c, true)
+}
+
+// delete removes key; it reports whether the key was present.
+func (t *ordered[V]) delete(key string) bool {
+	j := shardOf(key)
+	if _, ok := t.shards[j][key]; !ok {
+		return false
 	}
-	t.chunks = chunks
-	t.shared = false
+	delete(t.shard(j), key)
+	t.n--
+	c, i := t.find(key)
+	keys := slices.Delete(t.chunk(c), i, i+1)
+	if len(keys) == 0 {
+		t.chunks = slices.Delete(t.chunks, c, c+1)
+		t.ownChunk = slices.Delete(t.ownChunk, c, c+1)
+	} else {
+		t.chunks[c] = keys
+	}
+	return true
 }
 
 // find returns where key is, or would be inserted: the chunk that holds
@@ -71,57 +178,6 @@ func (t *ordered[V]) find(key string) (chunk, i int) {
 		return chunk, 0
 	}
 	return chunk, sort.SearchStrings(t.chunks[chunk], key)
-}
-
-// put stores v under key, inserting the key in order if it is new (the
-// map grew: one map operation instead of a lookup and a store).
-func (t *ordered[V]) put(key string, v V) {
-	t.unshare()
-	n := len(t.rows)
-	t.rows[key] = v
-	if len(t.rows) > n {
-		t.insert(key)
-	}
-}
-
-// insert adds a new key to the chunks, splitting a chunk that grows past
-// chunkKeys.
-func (t *ordered[V]) insert(key string) {
-	c, i := t.find(key)
-	if c == len(t.chunks) {
-		if c == 0 {
-			t.chunks = append(t.chunks, nil)
-		} else {
-			c--
-		}
-		i = len(t.chunks[c])
-	}
-	keys := slices.Insert(t.chunks[c], i, key)
-	if len(keys) <= chunkKeys {
-		t.chunks[c] = keys
-		return
-	}
-	half := len(keys) / 2
-	right := slices.Clone(keys[half:])
-	t.chunks[c] = keys[:half]
-	t.chunks = slices.Insert(t.chunks, c+1, right)
-}
-
-// delete removes key; it reports whether the key was present.
-func (t *ordered[V]) delete(key string) bool {
-	if _, ok := t.rows[key]; !ok {
-		return false
-	}
-	t.unshare()
-	delete(t.rows, key)
-	c, i := t.find(key)
-	keys := slices.Delete(t.chunks[c], i, i+1)
-	if len(keys) == 0 {
-		t.chunks = slices.Delete(t.chunks, c, c+1)
-	} else {
-		t.chunks[c] = keys
-	}
-	return true
 }
 
 // all returns the keys in order. The table must not change while the
@@ -162,11 +218,14 @@ func (t *ordered[V]) last() (string, bool) {
 	return keys[len(keys)-1], true
 }
 
-// snapshot returns a copy of the table header that later writes to t will
-// not disturb.
+// snapshot returns a copy of the table that later writes to t will not
+// disturb: from now on t owns none of the chunks and shards it shares with
+// the copy.
 func (t *ordered[V]) snapshot() ordered[V] {
-	t.shared = true
-	return ordered[V]{rows: t.rows, chunks: t.chunks, shared: true}
+	snap := ordered[V]{shards: t.shards, n: t.n, chunks: t.chunks}
+	t.ownShard = [rowShards]bool{}
+	t.ownChunk, t.ownChunks = nil, false
+	return snap
 }
 
 // joinKey builds a composite key from parts separated by NUL, which sorts

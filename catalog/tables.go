@@ -49,7 +49,7 @@ var tableDefs = []tableDef{
 // writeRows emits one record per row of t, in key order; record builds it.
 func writeRows[V any](t *ordered[V], emit func(any) error, record func(key string, v V) any) error {
 	for k := range t.all() {
-		if err := emit(record(k, t.rows[k])); err != nil {
+		if err := emit(record(k, t.at(k))); err != nil {
 			return err
 		}
 	}
@@ -149,7 +149,7 @@ func readService(d *db, raw []byte) error {
 func rebuildServiceNames(d *db) {
 	for k := range d.services.all() {
 		parts := splitKey(k)
-		d.serviceNames.put(joinKey(d.services.rows[k].Service, parts[0], parts[1]), struct{}{})
+		d.serviceNames.put(joinKey(d.services.at(k).Service, parts[0], parts[1]), struct{}{})
 	}
 }
 
@@ -234,10 +234,10 @@ func readLockDelay(d *db, raw []byte) error {
 // sessions after a restore.
 func rebuildSessionIndexes(d *db) {
 	for id := range d.sessions.all() {
-		d.nodeSessions.put(joinKey(d.sessions.rows[id].Node, id), struct{}{})
+		d.nodeSessions.put(joinKey(d.sessions.at(id).Node, id), struct{}{})
 	}
 	for key := range d.kvs.all() {
-		if sess := d.kvs.rows[key].Session; sess != "" {
+		if sess := d.kvs.at(key).Session; sess != "" {
 			d.sessionKeys.put(joinKey(sess, key), struct{}{})
 		}
 	}

@@ -13,20 +13,20 @@ import "slices"
 // entry ever reaped, so those reaps need no floor.
 func (s *State) reap(upTo uint64) {
 	for _, key := range slices.Collect(s.db.kvTombstones.all()) {
-		if idx := s.db.kvTombstones.rows[key]; idx <= upTo {
+		if idx := s.db.kvTombstones.at(key); idx <= upTo {
 			s.db.kvTombstones.delete(key)
 			s.db.floor = max(s.db.floor, idx)
 		}
 	}
 	for _, name := range slices.Collect(s.db.nodeIndexes.all()) {
 		_, live := s.db.nodes.get(name)
-		if !live && s.db.nodeIndexes.rows[name] <= upTo {
+		if !live && s.db.nodeIndexes.at(name) <= upTo {
 			s.db.nodeIndexes.delete(name)
 		}
 	}
 	for _, name := range slices.Collect(s.db.serviceIndexes.all()) {
 		live := s.db.serviceNames.hasPrefix(name + "\x00")
-		if !live && s.db.serviceIndexes.rows[name] <= upTo {
+		if !live && s.db.serviceIndexes.at(name) <= upTo {
 			s.db.serviceIndexes.delete(name)
 		}
 	}
