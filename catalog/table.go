@@ -157,13 +157,37 @@ func (t *ordered[V]) delete(key string) bool {
 	t.n--
 	c, i := t.find(key)
 	keys := slices.Delete(t.chunk(c), i, i+1)
-	if len(keys) == 0 {
-		t.chunks = slices.Delete(t.chunks, c, c+1)
-		t.ownChunk = slices.Delete(t.ownChunk, c, c+1)
-	} else {
-		t.chunks[c] = keys
+	t.chunks[c] = keys
+	switch {
+	case len(keys) == 0:
+		t.dropChunk(c)
+	case len(keys) < chunkKeys/4:
+		t.mergeSmall(c)
 	}
 	return true
+}
+
+// mergeSmall merges chunk c, which shrank below chunkKeys/4 keys, into a
+// neighbour they fit in together, the next one first. So no two
+// neighbouring chunks are both that small, and a table that lost most of
+// its keys keeps few chunks.
+func (t *ordered[V]) mergeSmall(c int) {
+	for _, left := range []int{c, c - 1} {
+		if left < 0 || left+1 >= len(t.chunks) || len(t.chunks[left])+len(t.chunks[left+1]) > chunkKeys {
+			continue
+		}
+		merged := append(t.chunk(left), t.chunks[left+1]...)
+		t.chunks[left] = merged
+		t.dropChunk(left + 1)
+		return
+	}
+}
+
+// dropChunk removes chunk c from the list.
+func (t *ordered[V]) dropChunk(c int) {
+	t.ownList()
+	t.chunks = slices.Delete(t.chunks, c, c+1)
+	t.ownChunk = slices.Delete(t.ownChunk, c, c+1)
 }
 
 // find returns where key is, or would be inserted: the chunk that holds

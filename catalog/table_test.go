@@ -94,9 +94,13 @@ func checkOrdered(t *testing.T, tab *ordered[int], model map[string]int) {
 		require.Equal(t, want, slices.Collect(tab.prefix(p)), "prefix %q", p)
 		require.Equal(t, len(want) > 0, tab.hasPrefix(p))
 	}
-	for _, chunk := range tab.chunks {
+	for c, chunk := range tab.chunks {
 		require.NotEmpty(t, chunk)
 		require.LessOrEqual(t, len(chunk), chunkKeys)
+		if c > 0 {
+			require.False(t, len(chunk) < chunkKeys/4 && len(tab.chunks[c-1]) < chunkKeys/4,
+				"chunks %d and %d are both small enough to merge", c-1, c)
+		}
 	}
 	last, ok := tab.last()
 	require.Equal(t, len(keys) > 0, ok)
