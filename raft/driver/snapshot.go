@@ -83,26 +83,20 @@ func (s *Server) maybeSnapshot() error {
 	if s.snapshotting || s.applied < s.snapshot.Index+s.cfg.SnapshotThreshold {
 		return nil
 	}
-	meta, ok := s.core.SnapshotMetaAt(s.applied)
-	if !ok {
-		return nil
-	}
-	w, err := s.cfg.FSM.Snapshot()
-	if err != nil {
-		return fmt.Errorf("raft: capture state machine at %d: %w", meta.Index, err)
+	meta, write, err := s.capture()
+	if err != nil || write == nil {
+		return err
 	}
 	s.snapshotting = true
-	log := s.wal
-	s.env.Background(func() error { return log.WriteSnapshot(meta, w) }, func(err error) {
+	s.env.Background(write, func(err error) {
 		s.snapshotting = false
 		if s.stopped {
 			return
 		}
-		if err != nil {
-			s.storageFailed(fmt.Errorf("raft: write snapshot %d: %w", meta.Index, err))
-			return
+		if err == nil {
+			err = s.snapshotWritten(meta)
 		}
-		if err := s.snapshotWritten(meta); err != nil {
+		if err != nil {
 			s.storageFailed(err)
 		}
 	})
@@ -115,18 +109,35 @@ func (s *Server) takeSnapshot() error {
 	if s.snapshotting {
 		return errSnapshotting
 	}
+	meta, write, err := s.capture()
+	if err != nil || write == nil {
+		return err
+	}
+	if err := write(); err != nil {
+		return err
+	}
+	return s.snapshotWritten(meta)
+}
+
+// capture freezes the state machine at the applied index and returns the
+// snapshot's meta and the function that writes its file, which touches
+// nothing the loop uses; write is nil when there is nothing to snapshot.
+func (s *Server) capture() (meta raft.SnapshotMeta, write func() error, err error) {
 	meta, ok := s.core.SnapshotMetaAt(s.applied)
 	if !ok {
-		return nil
+		return meta, nil, nil
 	}
 	w, err := s.cfg.FSM.Snapshot()
 	if err != nil {
-		return fmt.Errorf("raft: capture state machine at %d: %w", meta.Index, err)
+		return meta, nil, fmt.Errorf("raft: capture state machine at %d: %w", meta.Index, err)
 	}
-	if err := s.wal.WriteSnapshot(meta, w); err != nil {
-		return fmt.Errorf("raft: write snapshot %d: %w", meta.Index, err)
-	}
-	return s.snapshotWritten(meta)
+	log := s.wal
+	return meta, func() error {
+		if err := log.WriteSnapshot(meta, w); err != nil {
+			return fmt.Errorf("raft: write snapshot %d: %w", meta.Index, err)
+		}
+		return nil
+	}, nil
 }
 
 // errSnapshotting refuses a snapshot on the loop while one is written in
