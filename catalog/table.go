@@ -20,8 +20,9 @@ const chunkKeys = 256
 // The sorted keys are cut into chunks of at most chunkKeys, so inserting or
 // deleting a key moves the keys of one chunk, not of the whole table: a
 // binary search finds the chunk, another finds the place in it, a full
-// chunk is split in two and a small one merged into a neighbour. The rows are kept in rowShards maps, picked by a
-// hash of the key, so that updating an existing key touches one map.
+// chunk is split in two and a small one merged into a neighbour. The rows
+// are kept in rowShards maps, picked by a hash of the key, so that
+// updating an existing key touches one map.
 //
 // The table is copy-on-write at the grain of one chunk and one shard:
 // snapshot gives the snapshot the current chunks and shards and takes

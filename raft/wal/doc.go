@@ -21,6 +21,8 @@
 //	    w.Sync()                          // one fsync for the whole Ready
 //	    send rd.Messages                  // only now: they may depend on it
 //	after a local snapshot:   w.SaveSnapshot(meta, fsmSnapshot)
+//	                      or  w.WriteSnapshot(meta, fsmSnapshot)  // beside the loop
+//	                          then w.SnapshotWritten(meta)        // back on it
 //	on InstallSnapshot:       w.InstallSnapshot(stream)  // the file format, from Snapshot.Raw
 //	                      or  w.InstallSnapshotData(meta, data)
 //	to send a snapshot:       snap, _ := w.Snapshots().OpenLatest(); send snap.Raw()
