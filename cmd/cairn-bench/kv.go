@@ -20,8 +20,9 @@ func (b *bench) kvPut(ctx context.Context) error {
 
 // writes runs, for each client count, that many workers sending the PUT
 // that request builds (its path and body, for the worker's i-th call) as
-// fast as they can for the duration, each expecting "true". It counts the leader's log fsyncs over the run where
-// the agent exposes them, and reports under name.
+// fast as they can for the duration, each expecting "true". It counts the
+// leader's log fsyncs over the run where the agent exposes them, and
+// reports under name.
 func (b *bench) writes(ctx context.Context, name string, request func(worker, i int) (string, []byte)) error {
 	addrs, err := b.loadAddrs(ctx)
 	if err != nil {
