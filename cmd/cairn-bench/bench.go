@@ -130,12 +130,9 @@ func mib(n int64) string {
 }
 
 // httpClient returns a keep-alive client allowed as many idle connections
-// as there are workers, dialling from the given local address ("" = any).
-func httpClient(conns int, local string, timeout time.Duration) *http.Client {
+// as there are workers.
+func httpClient(conns int, timeout time.Duration) *http.Client {
 	d := &net.Dialer{Timeout: 5 * time.Second}
-	if local != "" {
-		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(local)}
-	}
 	return &http.Client{
 		Timeout: timeout,
 		Transport: &http.Transport{

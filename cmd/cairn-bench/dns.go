@@ -20,7 +20,7 @@ func (b *bench) dnsQueries(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	reg := httpClient(1, "", 30*time.Second)
+	reg := httpClient(1, 30*time.Second)
 	if err := do(ctx, reg, http.MethodPut, "http://"+ts[0].addrs.HTTP+"/v1/catalog/register",
 		registration("bench-dns-node", dnsName, 8080), "true"); err != nil {
 		return fmt.Errorf("register the service to look up: %w", err)

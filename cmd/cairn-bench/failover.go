@@ -69,7 +69,7 @@ func (b *bench) failoverTrial(ctx context.Context, trial int) (failoverTrial, er
 		}
 	}
 	prefix := fmt.Sprintf("bench/failover/%d/", trial)
-	client := httpClient(failoverWriters+1, "", 30*time.Second)
+	client := httpClient(failoverWriters+1, 30*time.Second)
 	w := startFailoverWriters(ctx, client, survivors, prefix)
 	time.Sleep(500 * time.Millisecond)
 	killed := time.Now()

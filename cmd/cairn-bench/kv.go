@@ -53,7 +53,7 @@ func (b *bench) kvGet(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	client := httpClient(1, "", 30*time.Second)
+	client := httpClient(1, 30*time.Second)
 	for _, a := range addrs {
 		if err := do(ctx, client, http.MethodPut, "http://"+a+"/v1/kv/bench/get", b.value, "true"); err != nil {
 			return fmt.Errorf("write the key to read: %w", err)

@@ -80,7 +80,7 @@ func BenchmarkInProcessClusterKVGet(b *testing.B) {
 func inProcessLoad(b *testing.B, method, unit string) {
 	leader := startInProcessServers(b)
 	const clients = 64
-	client := httpClient(clients, "", 30*time.Second)
+	client := httpClient(clients, 30*time.Second)
 	value := make([]byte, 128)
 	url := func(w int, i int64) string { return fmt.Sprintf("http://%s/v1/kv/bench/put/%d/%d", leader, w, i%1000) }
 	if method == http.MethodGet {
@@ -125,7 +125,7 @@ func BenchmarkInProcessClusterFanOut(b *testing.B) {
 	bn := newBench(options{sources: []string{"127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"},
 		watchers: []int{5000}, valueSize: 128}, nil, &out)
 	target := &proc{name: "leader", addrs: runtime.BoundAddresses{HTTP: leader}}
-	setup := httpClient(1, "", 30*time.Second)
+	setup := httpClient(1, 30*time.Second)
 	require.NoError(b, do(context.Background(), setup, http.MethodPut, "http://"+leader+watchPath, bn.value, "true"))
 	b.ResetTimer()
 	for range b.N {

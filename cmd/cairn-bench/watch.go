@@ -32,7 +32,7 @@ func (b *bench) watch(ctx context.Context) error {
 		return err
 	}
 	agent := ts[0]
-	setup := httpClient(1, "", 30*time.Second)
+	setup := httpClient(1, 30*time.Second)
 	if err := do(ctx, setup, http.MethodPut, "http://"+agent.addrs.HTTP+watchPath, b.value, "true"); err != nil {
 		return fmt.Errorf("write the watched key: %w", err)
 	}
