@@ -3,6 +3,7 @@ package raft
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 )
 
 // Wire format versions. A decoder accepts exactly the versions it knows.
@@ -26,7 +27,13 @@ const (
 // uvarints, a flag byte, the context, the entries and an optional snapshot
 // description.
 func (m *Message) MarshalBinary() ([]byte, error) {
-	b := make([]byte, 0, 64+messagePayloadBytes(m))
+	return m.AppendBinary(nil)
+}
+
+// AppendBinary appends m's encoding (MarshalBinary) to b, growing it once,
+// so that a transport can put its own header first without a copy.
+func (m *Message) AppendBinary(b []byte) ([]byte, error) {
+	b = slices.Grow(b, 64+messagePayloadBytes(m))
 	b = append(b, MessageVersion, byte(m.Type))
 	b = appendString(b, string(m.From))
 	b = appendString(b, string(m.To))

@@ -30,6 +30,9 @@ func TestMessageRoundTripsThroughCodec(t *testing.T) {
 		var got Message
 		require.NoError(t, got.UnmarshalBinary(b))
 		require.Equal(t, m, got)
+		framed, err := m.AppendBinary([]byte("hd"))
+		require.NoError(t, err)
+		require.Equal(t, append([]byte("hd"), b...), framed, "AppendBinary keeps what b held and adds the same bytes")
 	}
 }
 

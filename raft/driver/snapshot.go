@@ -208,11 +208,7 @@ func (s *Server) sendSnapshot(p *peer, m *raft.Message) {
 	}
 	meta := snap.Meta
 	m.Snapshot = &meta
-	b, err := m.MarshalBinary()
-	if err != nil {
-		panic(fmt.Sprintf("raft: encode %v: %v", m, err))
-	}
-	if err := p.stream.Send(frame(frameSnapshotEnd, b)); err != nil {
+	if err := p.stream.Send(messageFrame(frameSnapshotEnd, m)); err != nil {
 		s.core.ReportSnapshot(p.id, false)
 		return
 	}

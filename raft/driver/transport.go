@@ -40,6 +40,15 @@ func frame(kind byte, payload []byte) []byte {
 	return append([]byte{frameVersion, kind}, payload...)
 }
 
+// messageFrame encodes m into a frame of the given kind, in one buffer.
+func messageFrame(kind byte, m *raft.Message) []byte {
+	b, err := m.AppendBinary([]byte{frameVersion, kind})
+	if err != nil {
+		panic(fmt.Sprintf("raft: encode %v: %v", m, err))
+	}
+	return b
+}
+
 func parseFrame(b []byte) (kind byte, payload []byte, err error) {
 	if len(b) < 2 || b[0] != frameVersion {
 		return 0, nil, fmt.Errorf("%w: %d bytes, version %v", errBadFrame, len(b), b[:min(len(b), 1)])
@@ -125,11 +134,7 @@ func (s *Server) send(msgs []raft.Message) {
 			s.sendSnapshot(p, m)
 			continue
 		}
-		b, err := m.MarshalBinary()
-		if err != nil {
-			panic(fmt.Sprintf("raft: encode %v: %v", m, err))
-		}
-		p.stream.Send(frame(frameMessage, b))
+		p.stream.Send(messageFrame(frameMessage, m))
 	}
 }
 
