@@ -83,13 +83,14 @@ func newMomentSet() *momentSet { return &momentSet{series: make(map[string]*mome
 
 // get returns the moments for the label values, creating them on first use.
 func (s *momentSet) get(labelValues []string) *moments {
-	key := seriesKey(labelValues)
+	var buf [128]byte
+	key := appendSeriesKey(buf[:0], labelValues)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := s.series[key]
+	m := s.series[string(key)] // a lookup by string(bytes) copies nothing
 	if m == nil {
 		m = &moments{labelValues: slices.Clone(labelValues)}
-		s.series[key] = m
+		s.series[string(key)] = m
 	}
 	return m
 }
@@ -110,15 +111,14 @@ func (s *momentSet) views() []momentsView {
 	return out
 }
 
-// seriesKey encodes label values so that no two different tuples share a
-// key: each value is preceded by its length, so a value holding any
-// separator cannot be mistaken for two.
-func seriesKey(labelValues []string) string {
-	var b []byte
+// appendSeriesKey appends to b an encoding of label values under which no
+// two different tuples share a key: each value is preceded by its length,
+// so a value holding any separator cannot be mistaken for two.
+func appendSeriesKey(b []byte, labelValues []string) []byte {
 	for _, v := range labelValues {
 		b = strconv.AppendInt(b, int64(len(v)), 10)
 		b = append(b, ':')
 		b = append(b, v...)
 	}
-	return string(b)
+	return b
 }
