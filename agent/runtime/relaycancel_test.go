@@ -13,21 +13,32 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// relayedKey starts a server and a client agent joined to it, writes key
+// through the client and returns both with the client's API client and
+// the index to block on key with.
+func relayedKey(t *testing.T, key string) (srv, cl *Agent, c *api.Client, index uint64) {
+	t.Helper()
+	srv, _ = startAgent(t, "")
+	cl, c = startClient(t, srv, "")
+	_, err := c.KV().Put(kvPair(key, "1"), nil)
+	require.NoError(t, err)
+	_, meta, err := c.KV().Get(key, nil)
+	require.NoError(t, err)
+	return srv, cl, c, meta.LastIndex
+}
+
 // TestABlockingQueryRelayedByAClientStopsOnTheServerWhenItsCallerLeaves:
 // the server's blocking query ends soon after the HTTP client of the
 // client agent hangs up, not when its 60-second wait runs out.
 func TestABlockingQueryRelayedByAClientStopsOnTheServerWhenItsCallerLeaves(t *testing.T) {
-	srv, _ := startAgent(t, "")
-	cl, c := startClient(t, srv, "")
-	_, meta, err := c.KV().Get("watched", nil)
-	require.NoError(t, err)
+	srv, cl, c, index := relayedKey(t, "watched")
 
 	ctx, hangUp := context.WithCancel(context.Background())
 	defer hangUp()
 	returned := make(chan struct{})
 	go func() {
 		defer close(returned)
-		opts := (&api.QueryOptions{WaitIndex: meta.LastIndex, WaitTime: time.Minute}).WithContext(ctx)
+		opts := (&api.QueryOptions{WaitIndex: index, WaitTime: time.Minute}).WithContext(ctx)
 		c.KV().Get("watched", opts)
 	}()
 	require.Eventually(t, func() bool { return srv.waiting.Load() == 1 }, testWait, 20*time.Millisecond,
@@ -45,16 +56,11 @@ func TestABlockingQueryRelayedByAClientStopsOnTheServerWhenItsCallerLeaves(t *te
 // blocking query; the server's answer comes back over RPC when the key
 // changes and the client writes it.
 func TestAClientAgentParksARelayedBlockingQueryAndWritesTheServersAnswer(t *testing.T) {
-	srv, _ := startAgent(t, "")
-	cl, c := startClient(t, srv, "")
-	_, err := c.KV().Put(kvPair("relayed", "1"), nil)
-	require.NoError(t, err)
-	_, meta, err := c.KV().Get("relayed", nil)
-	require.NoError(t, err)
+	srv, cl, c, index := relayedKey(t, "relayed")
 
 	got := make(chan *api.KVPair, 1)
 	go func() {
-		pair, _, err := c.KV().Get("relayed", &api.QueryOptions{WaitIndex: meta.LastIndex, WaitTime: time.Minute})
+		pair, _, err := c.KV().Get("relayed", &api.QueryOptions{WaitIndex: index, WaitTime: time.Minute})
 		if err != nil {
 			pair = nil
 		}
@@ -64,7 +70,7 @@ func TestAClientAgentParksARelayedBlockingQueryAndWritesTheServersAnswer(t *test
 	require.EqualValues(t, 1, cl.waiting.Load(), "the client counts the query it parked")
 	require.Eventually(t, func() bool { return parkedCount(srv) == 1 }, testWait, 20*time.Millisecond,
 		"the server parks the relayed query too, holding no goroutine for it")
-	_, err = c.KV().Put(kvPair("relayed", "2"), nil)
+	_, err := c.KV().Put(kvPair("relayed", "2"), nil)
 	require.NoError(t, err)
 	pair := <-got
 	require.NotNil(t, pair)
@@ -80,19 +86,15 @@ func TestAClientAgentParksARelayedBlockingQueryAndWritesTheServersAnswer(t *test
 // one relayed query, parked on the server; a watcher with another index
 // gets its own; one write answers them all.
 func TestIdenticalWatchersOfAClientAgentShareOneRelayedQuery(t *testing.T) {
-	srv, _ := startAgent(t, "")
-	cl, c := startClient(t, srv, "")
-	_, err := c.KV().Put(kvPair("fan", "1"), nil)
-	require.NoError(t, err)
-	_, meta, err := c.KV().Get("fan", nil)
-	require.NoError(t, err)
+	srv, cl, c, index := relayedKey(t, "fan")
+	var err error
 	const watchers = 40
 	conns := make([]net.Conn, watchers)
 	for i := range conns {
 		conns[i], err = net.Dial("tcp", cl.HTTPAddr())
 		require.NoError(t, err)
 		defer conns[i].Close()
-		index := meta.LastIndex
+		index := index
 		if i == watchers-1 {
 			index-- // one watcher a step behind: not the same request
 		}
@@ -124,14 +126,11 @@ func TestIdenticalWatchersOfAClientAgentShareOneRelayedQuery(t *testing.T) {
 // one of two watchers sharing a relayed query hangs up, the server keeps
 // the query for the other; when the other leaves too, the server drops it.
 func TestASharedRelayedQueryIsCancelledOnlyWhenItsLastWatcherLeaves(t *testing.T) {
-	srv, _ := startAgent(t, "")
-	cl, c := startClient(t, srv, "")
-	_, meta, err := c.KV().Get("shared", nil)
-	require.NoError(t, err)
+	srv, cl, _, index := relayedKey(t, "shared")
 	dial := func() net.Conn {
 		conn, err := net.Dial("tcp", cl.HTTPAddr())
 		require.NoError(t, err)
-		rawGet(t, conn, "/v1/kv/shared?wait=1m&index="+uitoa(meta.LastIndex))
+		rawGet(t, conn, "/v1/kv/shared?wait=1m&index="+uitoa(index))
 		return conn
 	}
 	first, second := dial(), dial()
@@ -150,16 +149,13 @@ func TestASharedRelayedQueryIsCancelledOnlyWhenItsLastWatcherLeaves(t *testing.T
 // part of what a relayed request is, so watchers that differ only in
 // their token never share the server's answer (which ACLs may filter).
 func TestWatchersWithDifferentTokensDoNotShareARelayedQuery(t *testing.T) {
-	srv, _ := startAgent(t, "")
-	cl, c := startClient(t, srv, "")
-	_, meta, err := c.KV().Get("tokens", nil)
-	require.NoError(t, err)
+	srv, cl, _, index := relayedKey(t, "tokens")
 	for _, token := range []string{"token-a", "token-b", "token-a"} {
 		conn, err := net.Dial("tcp", cl.HTTPAddr())
 		require.NoError(t, err)
 		defer conn.Close()
 		_, err = fmt.Fprintf(conn, "GET /v1/kv/tokens?wait=1m&index=%d HTTP/1.1\r\nHost: cairn\r\nX-Consul-Token: %s\r\n\r\n",
-			meta.LastIndex, token)
+			index, token)
 		require.NoError(t, err)
 	}
 	require.Eventually(t, func() bool { return parkedCount(cl) == 3 }, testWait, 20*time.Millisecond)
