@@ -36,19 +36,18 @@ type ordered[V any] struct {
 	shards [rowShards]map[string]V
 	n      int
 	chunks [][]string // the keys ascending, in non-empty runs of at most chunkKeys
-	// ownShard, ownChunk and ownChunks say which shards, which chunks and
-	// whether the list of chunks this table may change in place; what it
-	// does not own a snapshot may hold.
-	ownShard  [rowShards]bool
-	ownChunk  []bool
-	ownChunks bool
+	// ownShard and ownChunk say which shards and which chunks this table
+	// may change in place, and a nil ownChunk that it does not own the
+	// list of chunks; what it does not own a snapshot may hold.
+	ownShard [rowShards]bool
+	ownChunk []bool
 }
 
 // rowShards is the number of maps a table's rows are spread over.
 const rowShards = 64
 
 func newOrdered[V any]() ordered[V] {
-	return ordered[V]{ownChunks: true}
+	return ordered[V]{ownChunk: []bool{}}
 }
 
 // shardOf picks key's shard by FNV-1a, which is deterministic, unlike the
@@ -90,10 +89,9 @@ func (t *ordered[V]) shard(j int) map[string]V {
 
 // ownList copies the list of chunks unless the table owns it.
 func (t *ordered[V]) ownList() {
-	if !t.ownChunks {
+	if t.ownChunk == nil {
 		t.chunks = slices.Clone(t.chunks)
 		t.ownChunk = make([]bool, len(t.chunks))
-		t.ownChunks = true
 	}
 }
 
@@ -249,7 +247,7 @@ func (t *ordered[V]) last() (string, bool) {
 func (t *ordered[V]) snapshot() ordered[V] {
 	snap := ordered[V]{shards: t.shards, n: t.n, chunks: t.chunks}
 	t.ownShard = [rowShards]bool{}
-	t.ownChunk, t.ownChunks = nil, false
+	t.ownChunk = nil
 	return snap
 }
 
